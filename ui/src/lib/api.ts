@@ -1,0 +1,368 @@
+/**
+ * The one module that talks to the Flowdesk server. Every screen goes through
+ * here, so the base URL, cookies, error parsing and the 401 redirect live in
+ * one place. Types mirror docs/INTERFACES.md (to be generated from the
+ * OpenAPI document later).
+ */
+import { convertFileSrc } from '@tauri-apps/api/core';
+
+// ---------------------------------------------------------------- types
+
+export type Role = 'admin' | 'designer' | 'operator' | 'analyst' | 'viewer';
+export const ROLES: readonly Role[] = ['admin', 'designer', 'operator', 'analyst', 'viewer'];
+
+export type Permission =
+  | 'definition:read'
+  | 'definition:deploy'
+  | 'instance:read'
+  | 'instance:start'
+  | 'user:read'
+  | 'user:manage'
+  | 'audit:read'
+  | (string & {});
+
+/** RFC 3339 UTC timestamp string. */
+export type Timestamp = string;
+
+export interface User {
+  id: string;
+  username: string;
+  role: Role | (string & {});
+  created_at: Timestamp;
+}
+
+/** The signed-in user as returned by GET /api/auth/me. */
+export interface CurrentUser extends User {
+  permissions: Permission[];
+}
+
+export interface SetupStatus {
+  needs_setup: boolean;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export type DefinitionKind = 'bpmn' | 'dmn' | 'form';
+
+export interface Definition {
+  id: string;
+  process_id: string;
+  name: string | null;
+  version: number;
+  resource_name: string;
+  kind: DefinitionKind;
+  deployed_at: Timestamp;
+  deployed_by: string;
+}
+
+export type InstanceState = 'active' | 'completed' | 'cancelled' | 'incident';
+export const INSTANCE_STATES: readonly InstanceState[] = ['active', 'completed', 'cancelled', 'incident'];
+
+export interface Instance {
+  id: string;
+  definition_id: string;
+  process_id: string;
+  process_name: string | null;
+  version: number;
+  state: InstanceState;
+  variables: Record<string, unknown>;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  started_by: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface InstanceQuery {
+  process_id?: string;
+  state?: InstanceState | '';
+  limit?: number;
+  offset?: number;
+}
+
+export interface StartInstanceRequest {
+  definition_id?: string;
+  process_id?: string;
+  variables?: Record<string, unknown>;
+}
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface NewApiToken {
+  name: string;
+  expires_in_days?: number;
+}
+
+export interface CreatedApiToken {
+  token: ApiToken;
+  /** `fd_…`, shown to the user exactly once. */
+  secret: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: Timestamp;
+  actor: string;
+  action: string;
+  resource: string;
+  detail: unknown;
+  hash: string;
+}
+
+/** One entry of the `problems` extension (e.g. a BPMN validation finding). */
+export interface ModelProblem {
+  message: string;
+  element_id?: string | null;
+  line?: number;
+  column?: number;
+}
+
+// ---------------------------------------------------------------- errors
+
+const PROBLEM_BASE = 'https://flowdesk.dev/problems/';
+
+/** An RFC 9457 problem+json answer (or a network failure, status 0). */
+export class ApiProblem extends Error {
+  readonly status: number;
+  readonly type: string;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly problems: ModelProblem[];
+
+  constructor(init: {
+    status: number;
+    type?: string;
+    title?: string;
+    detail?: string;
+    problems?: ModelProblem[];
+  }) {
+    const title = init.title ?? `Request failed (${init.status})`;
+    super(init.detail ? `${title}: ${init.detail}` : title);
+    this.name = 'ApiProblem';
+    this.status = init.status;
+    this.type = init.type ?? 'about:blank';
+    this.title = title;
+    this.detail = init.detail;
+    this.problems = init.problems ?? [];
+  }
+
+  /** The stable suffix of `type`, e.g. `invalid-model`. */
+  get kind(): string {
+    return this.type.startsWith(PROBLEM_BASE) ? this.type.slice(PROBLEM_BASE.length) : this.type;
+  }
+
+  /** One line for a toast or an inline error. */
+  get userMessage(): string {
+    return this.detail ? `${this.title} — ${this.detail}` : this.title;
+  }
+}
+
+/** Turns any thrown value into a message a user can read. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiProblem) return error.userMessage;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/** Builds an ApiProblem from an error response (problem+json or anything else). */
+export async function parseProblem(response: Response): Promise<ApiProblem> {
+  const text = await response.text().catch(() => '');
+  let body: Record<string, unknown> | null = null;
+  if (text) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        body = parsed as Record<string, unknown>;
+      }
+    } catch {
+      body = null;
+    }
+  }
+  const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const problems = Array.isArray(body?.problems)
+    ? (body.problems as unknown[]).filter((p): p is ModelProblem => !!p && typeof p === 'object')
+    : [];
+  return new ApiProblem({
+    status: typeof body?.status === 'number' ? body.status : response.status,
+    type: str(body?.type),
+    title: str(body?.title) ?? (response.statusText || `HTTP ${response.status}`),
+    detail: str(body?.detail) ?? (body ? undefined : text.trim().slice(0, 300) || undefined),
+    problems,
+  });
+}
+
+// ---------------------------------------------------------------- base URL
+
+/** True inside the Tauri desktop webview. */
+export function isDesktop(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+}
+
+/**
+ * '' in the browser (same origin as `flowdesk serve`); on the desktop the
+ * `flowdesk` URI scheme: `flowdesk://localhost` on Linux/macOS,
+ * `http://flowdesk.localhost` on Windows.
+ */
+export function apiBase(): string {
+  if (!isDesktop()) return '';
+  return convertFileSrc('', 'flowdesk').replace(/\/+$/, '');
+}
+
+// ---------------------------------------------------------------- 401 handling
+
+type UnauthorizedHandler = () => void;
+
+function defaultUnauthorized(): void {
+  const hash = window.location.hash;
+  if (!hash.startsWith('#/login') && !hash.startsWith('#/setup')) {
+    window.location.hash = '#/login';
+  }
+}
+
+let unauthorizedHandler: UnauthorizedHandler = defaultUnauthorized;
+
+/** Replaces what happens on a 401 (the session store clears the user first). */
+export function onUnauthorized(handler: UnauthorizedHandler | null): void {
+  unauthorizedHandler = handler ?? defaultUnauthorized;
+}
+
+// ---------------------------------------------------------------- request
+
+type Query = Record<string, string | number | undefined | null>;
+
+interface RequestOptions {
+  query?: Query;
+  /** Serialized as JSON. */
+  json?: unknown;
+  /** Sent as-is with `contentType`. */
+  body?: string;
+  contentType?: string;
+  /** Response handling; defaults to 'json' (204 gives undefined). */
+  as?: 'json' | 'text' | 'none';
+  /** False for login/setup, where 401 means "wrong password", not "signed out". */
+  redirectOn401?: boolean;
+}
+
+function buildUrl(path: string, query?: Query): string {
+  let url = apiBase() + path;
+  if (query) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    }
+    const qs = params.toString();
+    if (qs) url += (url.includes('?') ? '&' : '?') + qs;
+  }
+  return url;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.body !== undefined) {
+    headers['Content-Type'] = options.contentType ?? 'text/plain';
+    body = options.body;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'include',
+    });
+  } catch (cause) {
+    throw new ApiProblem({
+      status: 0,
+      type: 'network',
+      title: 'Cannot reach the Flowdesk server',
+      detail: cause instanceof Error ? cause.message : undefined,
+    });
+  }
+
+  if (!response.ok) {
+    const problem = await parseProblem(response);
+    if (response.status === 401 && options.redirectOn401 !== false) unauthorizedHandler();
+    throw problem;
+  }
+
+  const as = options.as ?? 'json';
+  if (as === 'none' || response.status === 204) return undefined as T;
+  if (as === 'text') return (await response.text()) as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+// ---------------------------------------------------------------- endpoints
+
+export const api = {
+  // authentication
+  setupStatus: () => request<SetupStatus>('GET', '/api/auth/setup', { redirectOn401: false }),
+  setup: (credentials: Credentials) =>
+    request<User>('POST', '/api/auth/setup', { json: credentials, redirectOn401: false }),
+  login: (credentials: Credentials) =>
+    request<User>('POST', '/api/auth/login', { json: credentials, redirectOn401: false }),
+  logout: () => request<void>('POST', '/api/auth/logout', { as: 'none', redirectOn401: false }),
+  me: () => request<CurrentUser>('GET', '/api/auth/me'),
+
+  // definitions
+  listDefinitions: () => request<Definition[]>('GET', '/api/definitions'),
+  getDefinition: (id: string) => request<Definition>('GET', `/api/definitions/${encodeURIComponent(id)}`),
+  getDefinitionXml: (id: string) =>
+    request<string>('GET', `/api/definitions/${encodeURIComponent(id)}/xml`, { as: 'text' }),
+  /** Deploys a BPMN/DMN file: the raw XML is the body, the file name a query parameter. */
+  deployDefinition: (fileName: string, xml: string) =>
+    request<Definition[]>('POST', '/api/definitions', {
+      query: { name: fileName },
+      body: xml,
+      contentType: 'application/xml',
+    }),
+
+  // instances
+  listInstances: (query: InstanceQuery = {}) =>
+    request<Page<Instance>>('GET', '/api/instances', { query: { ...query } }),
+  getInstance: (id: string) => request<Instance>('GET', `/api/instances/${encodeURIComponent(id)}`),
+  startInstance: (start: StartInstanceRequest) => request<Instance>('POST', '/api/instances', { json: start }),
+
+  // users
+  listUsers: () => request<User[]>('GET', '/api/users'),
+  createUser: (user: NewUser) => request<User>('POST', '/api/users', { json: user }),
+
+  // API tokens of the signed-in user
+  listTokens: () => request<ApiToken[]>('GET', '/api/tokens'),
+  createToken: (token: NewApiToken) => request<CreatedApiToken>('POST', '/api/tokens', { json: token }),
+  revokeToken: (id: string) =>
+    request<void>('DELETE', `/api/tokens/${encodeURIComponent(id)}`, { as: 'none' }),
+
+  // audit
+  listAudit: (query: { limit?: number; offset?: number } = {}) =>
+    request<Page<AuditEntry>>('GET', '/api/audit', { query: { ...query } }),
+};
+
+/** Whether the user holds a permission (admins hold all). */
+export function can(user: CurrentUser | null | undefined, permission: Permission): boolean {
+  if (!user) return false;
+  return user.role === 'admin' || user.permissions.includes(permission);
+}
