@@ -223,14 +223,15 @@ impl Client {
                 request = request.header(name, value);
             }
         }
-        let response = request
-            .body(body)
-            .send()
-            .await
-            .map_err(|source| ClientError::Unreachable {
-                url: url.clone(),
-                source,
-            })?;
+        let response =
+            request
+                .body(body)
+                .send()
+                .await
+                .map_err(|source| ClientError::Unreachable {
+                    url: url.clone(),
+                    source,
+                })?;
         let status = response.status();
         let mut passed = HeaderMap::new();
         for name in &FORWARDED_RESPONSE_HEADERS {

@@ -1,0 +1,78 @@
+//! The access table: which routes are open, which need a signed-in caller,
+//! and which a permission. A route missing from the table is denied.
+
+use flowdesk_identity::Permission;
+use http::Method;
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Open,
+    /// Any signed-in caller.
+    Authenticated,
+    /// A signed-in caller whose role grants the permission.
+    Requires(Permission),
+    /// Not in the table: denied to everybody (403), so no route can escape by omission.
+    Deny,
+}
+
+use Access::{Authenticated, Open, Requires};
+use Permission::*;
+
+/// Every route of the API as (method, matched path, access).
+pub const TABLE: &[(&str, &str, Access)] = &[
+    ("GET", "/health/live", Open),
+    ("GET", "/health/ready", Open),
+    ("GET", "/metrics", Open),
+    ("GET", "/api/auth/setup", Open),
+    ("POST", "/api/auth/setup", Open),
+    ("POST", "/api/auth/login", Open),
+    ("POST", "/api/auth/logout", Authenticated),
+    ("GET", "/api/auth/me", Authenticated),
+    ("GET", "/api/openapi.json", Authenticated),
+    ("GET", "/api/definitions", Requires(DefinitionRead)),
+    ("POST", "/api/definitions", Requires(DefinitionDeploy)),
+    ("GET", "/api/definitions/{id}", Requires(DefinitionRead)),
+    ("GET", "/api/definitions/{id}/xml", Requires(DefinitionRead)),
+    ("GET", "/api/instances", Requires(InstanceRead)),
+    ("POST", "/api/instances", Requires(InstanceStart)),
+    ("GET", "/api/instances/{id}", Requires(InstanceRead)),
+    ("GET", "/api/users", Requires(UserRead)),
+    ("POST", "/api/users", Requires(UserManage)),
+    ("GET", "/api/tokens", Authenticated),
+    ("POST", "/api/tokens", Authenticated),
+    ("DELETE", "/api/tokens/{id}", Authenticated),
+    ("GET", "/api/audit", Requires(AuditRead)),
+];
+
+/// What `method` on the route `matched_path` (axum's `MatchedPath`, e.g.
+/// `/api/definitions/{id}`) requires; [`Access::Deny`] when not in the table.
+pub fn required_permission(method: &Method, matched_path: &str) -> Access {
+    TABLE
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == matched_path)
+        .map(|(_, _, access)| *access)
+        .unwrap_or(Access::Deny)
+}
+
+/// Same as [`required_permission`].
+pub fn required(method: &Method, matched_path: &str) -> Access {
+    required_permission(method, matched_path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_routes_are_denied() {
+        assert_eq!(required(&Method::GET, "/api/secret"), Access::Deny);
+        assert_eq!(required(&Method::PUT, "/api/definitions"), Access::Deny);
+        assert_eq!(required(&Method::GET, "/health/live"), Access::Open);
+        assert_eq!(
+            required(&Method::POST, "/api/definitions"),
+            Requires(DefinitionDeploy)
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! RFC 9457 problem+json errors.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use flowdesk_identity::IdentityError;
+use flowdesk_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Base of every problem `type` URI.
+pub const PROBLEM_BASE: &str = "https://flowdesk.dev/problems/";
+
+/// One problem in an invalid model, located by line and column (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ModelProblem {
+    /// What is wrong.
+    pub message: String,
+    /// The element it is about, if any.
+    pub element_id: Option<String>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// The problem+json body (RFC 9457).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ProblemDetails {
+    /// `https://flowdesk.dev/problems/<slug>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    pub detail: String,
+    /// For `invalid-model`: every problem found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<ModelProblem>>,
+}
+
+/// Every error the API answers with; rendered as problem+json.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 401: no or an invalid session / token, or bad credentials.
+    Unauthenticated(String),
+    /// 403: signed in but not allowed.
+    Forbidden(String),
+    /// 404.
+    NotFound(String),
+    /// 400: the request is malformed (JSON body, query, parameters).
+    InvalidRequest(String),
+    /// 400: the uploaded model has problems.
+    InvalidModel {
+        /// Summary, e.g. "2 problems in order.bpmn".
+        detail: String,
+        /// Every problem found.
+        problems: Vec<ModelProblem>,
+    },
+    /// 409.
+    Conflict(String),
+    /// 500; the detail is logged, not sent.
+    Internal(String),
+}
+
+impl ApiError {
+    /// An invalid-model error from the parser's problems.
+    pub fn invalid_model(resource_name: &str, errors: flowdesk_model::ModelErrors) -> ApiError {
+        let problems: Vec<ModelProblem> = errors
+            .problems
+            .into_iter()
+            .map(|p| ModelProblem {
+                message: p.message,
+                element_id: p.element_id,
+                line: p.line,
+                column: p.column,
+            })
+            .collect();
+        let noun = if problems.len() == 1 {
+            "problem"
+        } else {
+            "problems"
+        };
+        ApiError::InvalidModel {
+            detail: format!("{} {noun} in {resource_name}", problems.len()),
+            problems,
+        }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::InvalidRequest(_) | ApiError::InvalidModel { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem+json body.
+    pub fn details(&self) -> ProblemDetails {
+        let (slug, title, detail, problems) = match self {
+            ApiError::Unauthenticated(d) => ("unauthenticated", "Not signed in", d.clone(), None),
+            ApiError::Forbidden(d) => ("forbidden", "Not allowed", d.clone(), None),
+            ApiError::NotFound(d) => ("not-found", "Not found", d.clone(), None),
+            ApiError::InvalidRequest(d) => ("invalid-request", "Invalid request", d.clone(), None),
+            ApiError::InvalidModel { detail, problems } => (
+                "invalid-model",
+                "Invalid BPMN model",
+                detail.clone(),
+                Some(problems.clone()),
+            ),
+            ApiError::Conflict(d) => ("conflict", "Conflict", d.clone(), None),
+            ApiError::Internal(_) => (
+                "internal",
+                "Internal error",
+                "an unexpected error occurred; see the server log".to_string(),
+                None,
+            ),
+        };
+        ProblemDetails {
+            problem_type: format!("{PROBLEM_BASE}{slug}"),
+            title: title.to_string(),
+            status: self.status().as_u16(),
+            detail,
+            problems,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let details = self.details();
+        match self {
+            ApiError::Internal(d) => write!(f, "{}: {d}", details.title),
+            _ => write!(f, "{}: {}", details.title, details.detail),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let status = self.status();
+        let body = serde_json::to_vec(&self.details()).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound("not found".into()),
+            StoreError::Conflict(d) => ApiError::Conflict(d),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::InvalidCredentials => ApiError::Unauthenticated(error.to_string()),
+            IdentityError::Unauthenticated => ApiError::Unauthenticated(error.to_string()),
+            IdentityError::AlreadySetUp => ApiError::Conflict(error.to_string()),
+            IdentityError::NotFound(d) => ApiError::NotFound(format!("{d} not found")),
+            IdentityError::Conflict(d) => ApiError::Conflict(d),
+            IdentityError::InvalidInput(d) => ApiError::InvalidRequest(d),
+            IdentityError::Store(e) => e.into(),
+            IdentityError::Internal(d) => ApiError::Internal(d),
+        }
+    }
+}

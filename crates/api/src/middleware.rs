@@ -1,0 +1,211 @@
+//! The middleware stack, outermost first: request id + access log ->
+//! security headers and metrics -> authenticate -> authorize (route layer,
+//! so it sees the matched route) -> handler.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use flowdesk_identity::{rbac, Principal};
+use tower::ServiceExt;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::access::{self, Access};
+use crate::{now_ms, ApiError, AppState};
+
+/// Name of the session cookie.
+pub(crate) const SESSION_COOKIE: &str = "flowdesk_session";
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                   script-src 'self'; connect-src 'self'";
+
+pub(crate) fn wrap(api: Router<AppState>, state: AppState, ui_dir: Option<PathBuf>) -> Router {
+    let ui = ui_dir.map(|dir| ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html"))));
+    let fallback = move |request: Request| {
+        let ui = ui.clone();
+        async move {
+            match ui {
+                Some(ui) if !request.uri().path().starts_with("/api") => {
+                    match ui.oneshot(request).await {
+                        Ok(response) => response.map(Body::new),
+                        Err(never) => match never {},
+                    }
+                }
+                _ => ApiError::NotFound(format!("no route for {}", request.uri().path()))
+                    .into_response(),
+            }
+        }
+    };
+
+    api.fallback(fallback)
+        .route_layer(from_fn_with_state(state.clone(), authorize))
+        .layer(from_fn_with_state(state.clone(), authenticate))
+        .layer(from_fn_with_state(state.clone(), record_metrics))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            // Only method, path (no query) and request id: never headers, so
+            // cookies and Authorization never reach the log.
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    let request_id = request
+                        .headers()
+                        .get(HeaderName::from_static("x-request-id"))
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "http",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %request_id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let response = next.run(request).await;
+    state
+        .metrics
+        .record(&method, &path, response.status().as_u16());
+    response
+}
+
+/// The session secret from the `flowdesk_session` cookie, if any.
+pub(crate) fn session_cookie(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+fn bearer_token(request: &Request) -> Option<String> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+/// Resolves the caller from a bearer token or the session cookie and inserts
+/// `Option<Principal>`; never rejects (authorization decides).
+async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let now = now_ms();
+    let result = if let Some(token) = bearer_token(&request) {
+        Some(state.identity.authenticate_token(&token, now).await)
+    } else if let Some(secret) = session_cookie(&request) {
+        Some(state.identity.authenticate_session(&secret, now).await)
+    } else {
+        None
+    };
+    let principal = match result {
+        Some(Ok(principal)) => Some(principal),
+        Some(Err(flowdesk_identity::IdentityError::Unauthenticated)) | None => None,
+        Some(Err(error)) => {
+            tracing::warn!(%error, "authentication failed");
+            None
+        }
+    };
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+/// Lets the request through when the access table allows it for the caller.
+async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method: Method = request.method().clone();
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let principal: Option<Principal> = request
+        .extensions()
+        .get::<Option<Principal>>()
+        .cloned()
+        .flatten();
+    let resource = format!("{method} {path}");
+    match access::required_permission(&method, &path) {
+        Access::Open => next.run(request).await,
+        Access::Authenticated | Access::Requires(_) if principal.is_none() => {
+            ApiError::Unauthenticated("sign in or send an API token".into()).into_response()
+        }
+        Access::Authenticated => next.run(request).await,
+        Access::Requires(permission) => {
+            let Some(principal) = principal else {
+                return ApiError::Unauthenticated("sign in or send an API token".into())
+                    .into_response();
+            };
+            match rbac::check(&principal, permission) {
+                Ok(()) => next.run(request).await,
+                Err(denied) => {
+                    record_denial(&state, &principal.username, Some(permission), &resource).await;
+                    ApiError::Forbidden(denied.to_string()).into_response()
+                }
+            }
+        }
+        Access::Deny => {
+            let actor = principal
+                .as_ref()
+                .map(|p| p.username.as_str())
+                .unwrap_or("anonymous");
+            record_denial(&state, actor, None, &resource).await;
+            ApiError::Forbidden(format!("{resource} is not open to anyone")).into_response()
+        }
+    }
+}
+
+async fn record_denial(
+    state: &AppState,
+    actor: &str,
+    permission: Option<flowdesk_identity::Permission>,
+    resource: &str,
+) {
+    if let Err(error) = state
+        .identity
+        .record_denial(actor, permission, resource, now_ms())
+        .await
+    {
+        tracing::error!(%error, "could not record an access denial in the audit log");
+    }
+}

@@ -1,0 +1,139 @@
+//! First-run setup, sign-in and sign-out, the current user, the OpenAPI document.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ProblemDetails;
+use crate::extract::{Caller, JsonBody};
+use crate::middleware::SESSION_COOKIE;
+use crate::types::{Credentials, SetupStatus, User};
+use crate::{now_ms, ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(setup_status, setup))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(openapi_document))
+}
+
+fn session_cookie(state: &AppState, secret: &str) -> Result<HeaderValue, ApiError> {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/{secure}"
+    ))
+    .map_err(|e| ApiError::Internal(format!("session cookie: {e}")))
+}
+
+fn with_cookie(status: StatusCode, user: User, cookie: HeaderValue) -> Response {
+    let mut response = (status, Json(user)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, cookie);
+    response
+}
+
+/// Whether first-run setup is needed.
+#[utoipa::path(get, path = "/api/auth/setup", tag = "auth",
+    responses((status = 200, description = "Setup status", body = SetupStatus)))]
+async fn setup_status(State(state): State<AppState>) -> Result<Json<SetupStatus>, ApiError> {
+    Ok(Json(SetupStatus {
+        needs_setup: state.identity.needs_setup().await?,
+    }))
+}
+
+/// Creates the first administrator and signs them in (only while no user exists).
+#[utoipa::path(post, path = "/api/auth/setup", tag = "auth", request_body = Credentials,
+    responses((status = 201, description = "Administrator created; session cookie set", body = User),
+              (status = 400, description = "Invalid input", body = ProblemDetails),
+              (status = 409, description = "Already set up", body = ProblemDetails)))]
+async fn setup(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Credentials>,
+) -> Result<Response, ApiError> {
+    let (user, secret) = state
+        .identity
+        .setup_first_admin(&body.username, &body.password, now_ms())
+        .await?;
+    let cookie = session_cookie(&state, &secret)?;
+    Ok(with_cookie(StatusCode::CREATED, User::from(&user), cookie))
+}
+
+/// Signs in with username and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Credentials,
+    responses((status = 200, description = "Signed in; session cookie set", body = User),
+              (status = 400, description = "Malformed body", body = ProblemDetails),
+              (status = 401, description = "Wrong username or password", body = ProblemDetails)))]
+async fn login(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<Credentials>,
+) -> Result<Response, ApiError> {
+    let (user, secret) = state
+        .identity
+        .login(&body.username, &body.password, now_ms())
+        .await?;
+    let cookie = session_cookie(&state, &secret)?;
+    Ok(with_cookie(StatusCode::OK, User::from(&user), cookie))
+}
+
+/// Signs out: deletes the session and clears the cookie.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth",
+    responses((status = 204, description = "Signed out"),
+              (status = 401, description = "Not signed in", body = ProblemDetails)))]
+async fn logout(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Response, ApiError> {
+    state.identity.logout(&principal, now_ms()).await?;
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let clear = HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/{secure}"
+    ))
+    .map_err(|e| ApiError::Internal(format!("session cookie: {e}")))?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::SET_COOKIE, clear);
+    Ok(response)
+}
+
+/// The signed-in user with their permissions.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
+    responses((status = 200, description = "The current user", body = User),
+              (status = 401, description = "Not signed in", body = ProblemDetails)))]
+async fn me(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Json<User>, ApiError> {
+    let user = state.identity.user(&principal.user_id).await?;
+    let mut view = User::from(&user);
+    view.permissions = Some(
+        principal
+            .permissions
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect(),
+    );
+    Ok(Json(view))
+}
+
+/// This API's OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "auth",
+    responses((status = 200, description = "OpenAPI document", body = Object),
+              (status = 401, description = "Not signed in", body = ProblemDetails)))]
+async fn openapi_document(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.openapi_json.as_str().to_string(),
+    )
+        .into_response()
+}

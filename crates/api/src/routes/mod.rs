@@ -1,0 +1,62 @@
+//! The routes, one module per resource, all registered with their OpenAPI operation.
+
+mod audit;
+mod auth;
+mod definitions;
+mod health;
+mod instances;
+mod tokens;
+mod users;
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Flowdesk API",
+        description = "Workflow and decision platform. Errors are RFC 9457 application/problem+json."
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "health", description = "Liveness, readiness, metrics"),
+        (name = "auth", description = "Setup, sign-in, sessions"),
+        (name = "definitions", description = "Deployed BPMN, DMN and form definitions"),
+        (name = "instances", description = "Process instances"),
+        (name = "users", description = "User accounts"),
+        (name = "tokens", description = "Personal API tokens"),
+        (name = "audit", description = "The audit chain"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("flowdesk_session"))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every route with its OpenAPI operation (state not yet supplied).
+pub(crate) fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(definitions::routes())
+        .merge(instances::routes())
+        .merge(users::routes())
+        .merge(tokens::routes())
+        .merge(audit::routes())
+}

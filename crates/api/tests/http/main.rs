@@ -1,0 +1,8 @@
+//! HTTP behaviour of the one Router, driven with `tower::ServiceExt::oneshot`
+//! (no sockets), each database test on SQLite and on PostgreSQL.
+
+mod common;
+mod malformed_json;
+mod route_walk;
+mod upload;
+mod vertical_slice;

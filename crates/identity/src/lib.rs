@@ -1,0 +1,29 @@
+//! Flowdesk identity.
+//!
+//! Owns who a caller is and what they may do: argon2id password hashing,
+//! random session and API-token secrets (only their SHA-256 is stored),
+//! [`Permission`]s and the [`Principal`] of a request, the [`rbac`] check, and
+//! the [`Identity`] service that signs users in and out and manages users and
+//! tokens, appending an audit entry in the same transaction as every change.
+//!
+//! Boundaries: depends on `flowdesk-store` for persistence and knows nothing
+//! about HTTP (no cookies, headers or status codes; that is `flowdesk-api`).
+//! Time is always passed in (`now`, milliseconds since the epoch), so the
+//! expiry rules are pure and testable.
+
+#![warn(missing_docs)]
+
+pub mod password;
+pub mod permission;
+pub mod principal;
+pub mod rbac;
+pub mod role;
+pub mod secret;
+pub mod service;
+pub mod session;
+
+pub use permission::Permission;
+pub use principal::{Principal, Via};
+pub use rbac::Denied;
+pub use role::Role;
+pub use service::{Identity, IdentityError};

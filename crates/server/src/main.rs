@@ -1,0 +1,271 @@
+//! The `flowdesk` command: `serve` runs the one API Router (and the UI) over
+//! HTTP, `migrate` prepares a database, `user add` creates an account.
+//!
+//! A thin binary: configuration, logging and process lifecycle only. The
+//! behaviour lives in `flowdesk-api`, `flowdesk-identity` and `flowdesk-store`;
+//! nothing may depend on this crate.
+
+mod config;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use flowdesk_api::ApiConfig;
+use flowdesk_identity::Identity;
+use flowdesk_store::Store;
+
+use crate::config::{FileConfig, Settings};
+
+/// Flowdesk: BPMN workflows and DMN decisions, with a web and desktop console.
+#[derive(Debug, Parser)]
+#[command(
+    name = "flowdesk",
+    version,
+    about,
+    long_about = "Flowdesk: BPMN workflows and DMN decisions, with a web and desktop console.\n\n\
+Settings come from, highest first: command-line options, environment variables \
+(FLOWDESK_DB, FLOWDESK_LISTEN, FLOWDESK_UI_DIR, FLOWDESK_CONFIG), the TOML config \
+file (keys db, listen, ui_dir), then built-in defaults. Logs go to stderr; set \
+RUST_LOG (default: info) to change their level.",
+    after_help = "Examples:\n  flowdesk migrate --db postgres://flowdesk@db/flowdesk\n  \
+echo 'a long password' | flowdesk user add alice --role admin --password-stdin\n  \
+flowdesk serve --listen 0.0.0.0:8080 --demo"
+)]
+struct Cli {
+    /// TOML config file with the keys db, listen and ui_dir.
+    #[arg(long, global = true, env = "FLOWDESK_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (and the UI, when built) over HTTP until SIGTERM or Ctrl-C.
+    ///
+    /// Applies pending migrations first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations, then exit.
+    Migrate(DbArgs),
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DbArgs {
+    /// Database: sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB.
+    /// [default: flowdesk.db in the OS data folder]
+    #[arg(long, env = "FLOWDESK_DB", value_name = "URL")]
+    db: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address and port to listen on. [default: 127.0.0.1:8080]
+    #[arg(long, env = "FLOWDESK_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Directory of the built UI to serve at /. [default: ./ui/dist if it exists]
+    #[arg(long, env = "FLOWDESK_UI_DIR", value_name = "DIR")]
+    ui_dir: Option<PathBuf>,
+    /// Load the demo workspace (Order approval process, decision, form and
+    /// sample instances) if it is not there yet.
+    #[arg(long)]
+    demo: bool,
+    /// Mark the session cookie Secure (when clients reach Flowdesk over HTTPS).
+    #[arg(long)]
+    secure_cookies: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; prints the new user's id.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+struct UserAddArgs {
+    /// Login name of the new user.
+    name: String,
+    /// Role: admin, designer, operator, analyst or viewer.
+    #[arg(long, value_name = "ROLE")]
+    role: String,
+    /// Read the password from the first line of standard input (required;
+    /// passwords are never taken as arguments).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let file = match &cli.config {
+        Some(path) => FileConfig::load(path)?,
+        None => FileConfig::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(cli.command, file))
+}
+
+async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => {
+            let settings = Settings::resolve(args.db.db, args.listen, args.ui_dir, &file)?;
+            serve(settings, args.demo, args.secure_cookies).await
+        }
+        Command::Migrate(args) => {
+            let settings = Settings::resolve(args.db, None, None, &file)?;
+            let store = open(&settings.db).await?;
+            store.close().await;
+            tracing::info!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Add(args),
+        } => {
+            let settings = Settings::resolve(args.db.db, None, None, &file)?;
+            let password = read_password_line(std::io::stdin().lock())?;
+            let store = open(&settings.db).await?;
+            let identity = Identity::new(store.clone());
+            let user = identity
+                .create_user("cli", &args.name, &password, &args.role, now_ms())
+                .await
+                .with_context(|| format!("cannot create user {}", args.name))?;
+            store.close().await;
+            println!("{}", user.id);
+            Ok(())
+        }
+    }
+}
+
+/// Connects and migrates.
+async fn open(db: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(db)
+        .await
+        .context("cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+async fn serve(settings: Settings, demo: bool, secure_cookies: bool) -> anyhow::Result<()> {
+    let store = open(&settings.db).await?;
+    if demo {
+        flowdesk_api::demo::seed(&store)
+            .await
+            .context("cannot load the demo workspace")?;
+        tracing::info!("demo workspace loaded");
+    }
+    if let Some(dir) = &settings.ui_dir {
+        tracing::info!(ui_dir = %dir.display(), "serving the UI");
+    }
+    let router = flowdesk_api::router(
+        store.clone(),
+        ApiConfig {
+            ui_dir: settings.ui_dir.clone(),
+            secure_cookies,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!("listening on {address}");
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Reads the first line of `input` as a password; refuses an empty one.
+fn read_password_line(mut input: impl BufRead) -> anyhow::Result<String> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        bail!("no password on stdin: pipe one line, e.g. `echo 'a long password' | flowdesk user add …`");
+    }
+    Ok(password)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_line_is_trimmed_and_must_not_be_empty() {
+        assert_eq!(
+            read_password_line("secret pw\r\nnext".as_bytes()).unwrap(),
+            "secret pw"
+        );
+        assert!(read_password_line("\n".as_bytes()).is_err());
+        assert!(read_password_line("".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
