@@ -302,3 +302,115 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn request(method: &str, path: &str, origin: &str, body: &str) -> Request<Vec<u8>> {
+        Request::builder()
+            .method(method)
+            .uri(format!("flowdesk://localhost{path}"))
+            .header(header::ORIGIN, origin)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body.as_bytes().to_vec())
+            .expect("valid request")
+    }
+
+    /// A bridge on a fresh workspace in a temporary folder named for the test.
+    async fn bridge(test: &str) -> (Arc<Bridge>, std::path::PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("flowdesk-bridge-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let bridge = Bridge::open_local(&dir, false)
+            .await
+            .expect("open local workspace");
+        (Arc::new(bridge), dir)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn keeps_the_session_in_rust_and_never_hands_it_to_the_page() {
+        let (bridge, dir) = bridge("session").await;
+        let setup = bridge
+            .clone()
+            .handle(request(
+                "POST",
+                "/api/auth/setup",
+                "tauri://localhost",
+                r#"{"username":"ada","password":"correct horse battery"}"#,
+            ))
+            .await;
+        assert_eq!(setup.status(), StatusCode::CREATED);
+        assert!(
+            setup.headers().get(header::SET_COOKIE).is_none(),
+            "the cookie stays in Rust"
+        );
+        assert_eq!(
+            setup
+                .headers()
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .map(|v| v.as_bytes()),
+            Some(&b"tauri://localhost"[..])
+        );
+
+        let me = bridge
+            .clone()
+            .handle(request("GET", "/api/auth/me", "tauri://localhost", ""))
+            .await;
+        assert_eq!(
+            me.status(),
+            StatusCode::OK,
+            "signed in through the kept cookie"
+        );
+        assert!(String::from_utf8_lossy(me.body()).contains("\"ada\""));
+
+        let logout = bridge
+            .clone()
+            .handle(request("POST", "/api/auth/logout", "tauri://localhost", ""))
+            .await;
+        assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+        let me = bridge
+            .clone()
+            .handle(request("GET", "/api/auth/me", "tauri://localhost", ""))
+            .await;
+        assert_eq!(
+            me.status(),
+            StatusCode::UNAUTHORIZED,
+            "signed out clears the kept cookie"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn refuses_other_origins_and_answers_preflight() {
+        let (bridge, dir) = bridge("origins").await;
+        let foreign = bridge
+            .clone()
+            .handle(request(
+                "GET",
+                "/api/auth/setup",
+                "https://evil.example",
+                "",
+            ))
+            .await;
+        assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+
+        let preflight = bridge
+            .clone()
+            .handle(request(
+                "OPTIONS",
+                "/api/definitions",
+                "tauri://localhost",
+                "",
+            ))
+            .await;
+        assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+        assert!(preflight
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_METHODS));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
