@@ -1,0 +1,463 @@
+//! A process prepared for execution: ids resolved to indexes once, so that
+//! the hot path works on `Vec` indexes instead of string lookups.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use flowdesk_model::bpmn::{
+    Definitions, ElementKind, EventDefinition, MultiInstance, Process, TimerKind, VariableMapping,
+};
+
+use crate::error::CompileError;
+use crate::timer::TimerSchedule;
+
+/// What an event reacts to or throws, with global references resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventTrigger {
+    /// A none event (or not an event).
+    None,
+    /// A message, by name, with the `zeebe:subscription` correlation key
+    /// expression of its `bpmn:message`.
+    Message {
+        /// The message name.
+        name: String,
+        /// The correlation key expression, when the message defines one.
+        correlation_key: Option<String>,
+    },
+    /// A timer.
+    Timer {
+        /// Date, duration or cycle.
+        kind: TimerKind,
+        /// The definition text (ISO 8601, cron, or a `=` expression).
+        expression: String,
+        /// The parsed schedule when the text is not an expression.
+        schedule: Option<TimerSchedule>,
+    },
+    /// A signal, by name.
+    Signal {
+        /// The signal name.
+        name: String,
+    },
+    /// A condition over variables.
+    Conditional {
+        /// The condition expression, without a leading `=`.
+        condition: String,
+    },
+    /// An error; `None` code catches every error.
+    Error {
+        /// The error code.
+        code: Option<String>,
+    },
+    /// An escalation; `None` code catches every escalation.
+    Escalation {
+        /// The escalation code.
+        code: Option<String>,
+    },
+    /// A terminate end event.
+    Terminate,
+    /// A link, paired by name.
+    Link {
+        /// The link name.
+        name: String,
+    },
+    /// Compensation (not executed yet; passes through).
+    Compensate,
+}
+
+/// One flow node, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct Element {
+    pub id: Arc<str>,
+    pub kind: ElementKind,
+    pub parent: Option<usize>,
+    pub outgoing: Vec<usize>,
+    pub incoming: Vec<usize>,
+    pub default_flow: Option<usize>,
+    pub trigger: EventTrigger,
+    pub boundaries: Vec<usize>,
+    pub event_subprocesses: Vec<usize>,
+    /// For sub-processes: the start event inside.
+    pub start: Option<usize>,
+    pub interrupting: bool,
+    pub triggered_by_event: bool,
+    pub task_type: Option<String>,
+    pub retries: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub inputs: Vec<VariableMapping>,
+    pub outputs: Vec<VariableMapping>,
+    pub multi_instance: Option<MultiInstance>,
+    pub called_process_id: Option<String>,
+    pub called_decision_id: Option<String>,
+    pub script: Option<String>,
+    pub result_variable: Option<String>,
+    pub assignee: Option<String>,
+    pub candidate_groups: Option<String>,
+    pub form: Option<String>,
+    /// For link throw events: the catch event with the same name.
+    pub link_target: Option<usize>,
+    /// For joining inclusive gateways: which elements can reach it.
+    pub reached_from: Vec<bool>,
+}
+
+/// One sequence flow, compiled.
+#[derive(Debug, Clone)]
+pub(crate) struct Flow {
+    pub target: usize,
+    /// The condition without its leading `=`.
+    pub condition: Option<String>,
+}
+
+/// A start event at the top level of a process: how instances get started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartEventInfo {
+    /// The start event id.
+    pub element_id: String,
+    /// What starts an instance there.
+    pub trigger: EventTrigger,
+}
+
+/// A process compiled for execution. Compile once per deployment and share
+/// (it is immutable).
+#[derive(Debug, Clone)]
+pub struct CompiledProcess {
+    id: String,
+    pub(crate) elements: Vec<Element>,
+    pub(crate) flows: Vec<Flow>,
+    by_id: HashMap<String, usize>,
+    pub(crate) none_start: Option<usize>,
+    pub(crate) root_event_subprocesses: Vec<usize>,
+    top_level_starts: Vec<usize>,
+}
+
+/// Strips the leading `=` of a Camunda 8 expression.
+pub(crate) fn expression_text(text: &str) -> &str {
+    text.trim().strip_prefix('=').unwrap_or(text).trim()
+}
+
+impl CompiledProcess {
+    /// Compiles `process`, resolving messages, signals, errors and
+    /// escalations from `definitions`.
+    pub fn compile(definitions: &Definitions, process: &Process) -> Result<Self, CompileError> {
+        let fail = |element_id: &str, message: String| CompileError {
+            process_id: process.id.clone(),
+            element_id: element_id.to_owned(),
+            message,
+        };
+        let by_id: HashMap<String, usize> = process
+            .elements
+            .iter()
+            .enumerate()
+            .map(|(index, element)| (element.id.clone(), index))
+            .collect();
+        let flow_index: HashMap<&str, usize> = process
+            .sequence_flows
+            .iter()
+            .enumerate()
+            .map(|(index, flow)| (flow.id.as_str(), index))
+            .collect();
+        let mut flows = Vec::with_capacity(process.sequence_flows.len());
+        for flow in &process.sequence_flows {
+            let target = *by_id.get(&flow.target_ref).ok_or_else(|| {
+                fail(
+                    &flow.id,
+                    format!("target \"{}\" does not exist", flow.target_ref),
+                )
+            })?;
+            flows.push(Flow {
+                target,
+                condition: flow
+                    .condition
+                    .as_deref()
+                    .map(expression_text)
+                    .filter(|text| !text.is_empty())
+                    .map(str::to_owned),
+            });
+        }
+        let resolve_flows =
+            |element_id: &str, ids: &[String]| -> Result<Vec<usize>, CompileError> {
+                ids.iter()
+                    .map(|id| {
+                        flow_index.get(id.as_str()).copied().ok_or_else(|| {
+                            fail(element_id, format!("sequence flow \"{id}\" does not exist"))
+                        })
+                    })
+                    .collect()
+            };
+        let mut elements = Vec::with_capacity(process.elements.len());
+        for element in &process.elements {
+            let parent = match &element.parent {
+                Some(parent) => Some(*by_id.get(parent).ok_or_else(|| {
+                    fail(&element.id, format!("parent \"{parent}\" does not exist"))
+                })?),
+                None => None,
+            };
+            let trigger = match &element.event_definition {
+                None | Some(EventDefinition::None) => EventTrigger::None,
+                Some(definition) => trigger(definitions, definition)
+                    .map_err(|message| fail(&element.id, message))?,
+            };
+            elements.push(Element {
+                id: Arc::from(element.id.as_str()),
+                kind: element.kind,
+                parent,
+                outgoing: resolve_flows(&element.id, &element.outgoing)?,
+                incoming: resolve_flows(&element.id, &element.incoming)?,
+                default_flow: match &element.default_flow {
+                    Some(id) => Some(resolve_flows(&element.id, std::slice::from_ref(id))?[0]),
+                    None => None,
+                },
+                trigger,
+                boundaries: Vec::new(),
+                event_subprocesses: Vec::new(),
+                start: None,
+                interrupting: element.interrupting,
+                triggered_by_event: element.triggered_by_event,
+                task_type: element.task_type.clone(),
+                retries: element.retries.clone(),
+                headers: element
+                    .task_headers
+                    .iter()
+                    .map(|header| (header.key.clone(), header.value.clone()))
+                    .collect(),
+                inputs: element.inputs.clone(),
+                outputs: element.outputs.clone(),
+                multi_instance: element.multi_instance.clone(),
+                called_process_id: element.called_process_id.clone(),
+                called_decision_id: element.called_decision_id.clone(),
+                script: element.script.clone(),
+                result_variable: element.result_variable.clone(),
+                assignee: element.assignee.clone(),
+                candidate_groups: element.candidate_groups.clone(),
+                form: element.form.clone(),
+                link_target: None,
+                reached_from: Vec::new(),
+            });
+        }
+        let mut none_start = None;
+        let mut root_event_subprocesses = Vec::new();
+        let mut top_level_starts = Vec::new();
+        for index in 0..elements.len() {
+            let (kind, parent) = (elements[index].kind, elements[index].parent);
+            let source = &process.elements[index];
+            if kind == ElementKind::BoundaryEvent {
+                let host = source
+                    .attached_to
+                    .as_ref()
+                    .and_then(|host| by_id.get(host))
+                    .copied()
+                    .ok_or_else(|| {
+                        fail(
+                            &source.id,
+                            "boundary event is not attached to an activity".into(),
+                        )
+                    })?;
+                elements[host].boundaries.push(index);
+            }
+            if kind == ElementKind::SubProcess && elements[index].triggered_by_event {
+                match parent {
+                    Some(parent) => elements[parent].event_subprocesses.push(index),
+                    None => root_event_subprocesses.push(index),
+                }
+            }
+            if kind == ElementKind::StartEvent {
+                match parent {
+                    Some(parent) => elements[parent].start = Some(index),
+                    None => {
+                        top_level_starts.push(index);
+                        if elements[index].trigger == EventTrigger::None {
+                            none_start = Some(index);
+                        }
+                    }
+                }
+            }
+            if kind == ElementKind::IntermediateThrowEvent {
+                if let EventTrigger::Link { name } = &elements[index].trigger {
+                    let target = (0..elements.len()).find(|candidate| {
+                        let other = &elements[*candidate];
+                        other.kind == ElementKind::IntermediateCatchEvent
+                            && other.parent == parent
+                            && matches!(&other.trigger, EventTrigger::Link { name: other_name } if other_name == name)
+                    });
+                    let target = target.ok_or_else(|| {
+                        fail(
+                            &source.id,
+                            format!("no link catch event named \"{name}\" in the same scope"),
+                        )
+                    })?;
+                    elements[index].link_target = Some(target);
+                }
+            }
+        }
+        for index in 0..elements.len() {
+            if elements[index].kind == ElementKind::InclusiveGateway
+                && elements[index].incoming.len() > 1
+            {
+                elements[index].reached_from = reached_from(&elements, &flows, index);
+            }
+        }
+        Ok(CompiledProcess {
+            id: process.id.clone(),
+            elements,
+            flows,
+            by_id,
+            none_start,
+            root_event_subprocesses,
+            top_level_starts,
+        })
+    }
+
+    /// Compiles every executable process of `definitions`.
+    pub fn compile_all(definitions: &Definitions) -> Result<Vec<Self>, CompileError> {
+        definitions
+            .executable_processes()
+            .map(|process| Self::compile(definitions, process))
+            .collect()
+    }
+
+    /// The process id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The index of the element with this id.
+    pub fn element_index(&self, element_id: &str) -> Option<usize> {
+        self.by_id.get(element_id).copied()
+    }
+
+    /// The id of the element at `index`.
+    pub fn element_id(&self, index: usize) -> Option<&str> {
+        self.elements.get(index).map(|element| &*element.id)
+    }
+
+    /// The start events at the top level, with their triggers.
+    pub fn start_events(&self) -> Vec<StartEventInfo> {
+        self.top_level_starts
+            .iter()
+            .map(|index| StartEventInfo {
+                element_id: self.elements[*index].id.to_string(),
+                trigger: self.elements[*index].trigger.clone(),
+            })
+            .collect()
+    }
+}
+
+fn trigger(
+    definitions: &Definitions,
+    definition: &EventDefinition,
+) -> Result<EventTrigger, String> {
+    Ok(match definition {
+        EventDefinition::None => EventTrigger::None,
+        EventDefinition::Message { message_ref } => {
+            let reference = message_ref
+                .as_deref()
+                .ok_or("the message event has no messageRef; choose a global message")?;
+            let message = definitions
+                .message(reference)
+                .ok_or_else(|| format!("message \"{reference}\" is not defined"))?;
+            EventTrigger::Message {
+                name: message.name.clone().unwrap_or_else(|| message.id.clone()),
+                correlation_key: message.correlation_key.clone(),
+            }
+        }
+        EventDefinition::Timer { timer, expression } => {
+            let kind = timer.ok_or("the timer has no timeDate, timeDuration or timeCycle")?;
+            let expression = expression
+                .clone()
+                .ok_or("the timer definition is empty; give a date, duration or cycle")?;
+            let schedule = if expression.starts_with('=') {
+                None
+            } else {
+                Some(TimerSchedule::parse(kind, &expression).map_err(|error| error.to_string())?)
+            };
+            EventTrigger::Timer {
+                kind,
+                expression,
+                schedule,
+            }
+        }
+        EventDefinition::Signal { signal_ref } => {
+            let reference = signal_ref
+                .as_deref()
+                .ok_or("the signal event has no signalRef; choose a global signal")?;
+            let signal = definitions
+                .signals
+                .iter()
+                .find(|signal| signal.id == reference)
+                .ok_or_else(|| format!("signal \"{reference}\" is not defined"))?;
+            EventTrigger::Signal {
+                name: signal.name.clone().unwrap_or_else(|| signal.id.clone()),
+            }
+        }
+        EventDefinition::Conditional { condition } => EventTrigger::Conditional {
+            condition: expression_text(
+                condition
+                    .as_deref()
+                    .ok_or("the conditional event has no condition")?,
+            )
+            .to_owned(),
+        },
+        EventDefinition::Error { error_ref } => EventTrigger::Error {
+            code: match error_ref {
+                None => None,
+                Some(reference) => {
+                    let error = definitions
+                        .errors
+                        .iter()
+                        .find(|error| &error.id == reference)
+                        .ok_or_else(|| format!("error \"{reference}\" is not defined"))?;
+                    Some(error.error_code.clone().unwrap_or_else(|| error.id.clone()))
+                }
+            },
+        },
+        EventDefinition::Escalation { escalation_ref } => EventTrigger::Escalation {
+            code: match escalation_ref {
+                None => None,
+                Some(reference) => {
+                    let escalation = definitions
+                        .escalations
+                        .iter()
+                        .find(|escalation| &escalation.id == reference)
+                        .ok_or_else(|| format!("escalation \"{reference}\" is not defined"))?;
+                    Some(
+                        escalation
+                            .escalation_code
+                            .clone()
+                            .unwrap_or_else(|| escalation.id.clone()),
+                    )
+                }
+            },
+        },
+        EventDefinition::Terminate => EventTrigger::Terminate,
+        EventDefinition::Link { name } => EventTrigger::Link {
+            name: name.clone().ok_or("the link event has no name")?,
+        },
+        EventDefinition::Compensate { .. } => EventTrigger::Compensate,
+        EventDefinition::Cancel => return Err("cancel events are not supported".into()),
+    })
+}
+
+/// Which elements have a path of sequence flows to `gateway`.
+fn reached_from(elements: &[Element], flows: &[Flow], gateway: usize) -> Vec<bool> {
+    // Reverse edges: target -> sources.
+    let mut sources: Vec<Vec<usize>> = vec![Vec::new(); elements.len()];
+    for (index, element) in elements.iter().enumerate() {
+        for flow in &element.outgoing {
+            sources[flows[*flow].target].push(index);
+        }
+        // A token at an activity can leave through its boundary events.
+        for boundary in &element.boundaries {
+            sources[*boundary].push(index);
+        }
+    }
+    let mut reached = vec![false; elements.len()];
+    let mut stack = vec![gateway];
+    while let Some(current) = stack.pop() {
+        for source in &sources[current] {
+            if !reached[*source] {
+                reached[*source] = true;
+                stack.push(*source);
+            }
+        }
+    }
+    reached
+}
