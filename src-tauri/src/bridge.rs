@@ -84,6 +84,9 @@ impl Bridge {
                 .await
                 .map_err(|e| OpenError::Demo(e.to_string()))?;
         }
+        // Timers fire on the desktop as on a server node; the worker lives
+        // as long as the app's runtime.
+        flowdesk_api::spawn_workers(store.clone());
         let local = flowdesk_api::router(
             store,
             flowdesk_api::ApiConfig {

@@ -2,7 +2,9 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use flowdesk_engine::EngineError;
 use flowdesk_identity::IdentityError;
+use flowdesk_store::workflow::WorkflowError;
 use flowdesk_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -180,6 +182,27 @@ impl From<IdentityError> for ApiError {
             IdentityError::InvalidInput(d) => ApiError::InvalidRequest(d),
             IdentityError::Store(e) => e.into(),
             IdentityError::Internal(d) => ApiError::Internal(d),
+        }
+    }
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(error: WorkflowError) -> Self {
+        match error {
+            WorkflowError::Store(e) => e.into(),
+            WorkflowError::NotFound(d) => ApiError::NotFound(d),
+            WorkflowError::Conflict(d) => ApiError::Conflict(d),
+            WorkflowError::InvalidDefinition { .. } => ApiError::Conflict(error.to_string()),
+            WorkflowError::Engine(engine) => match engine {
+                EngineError::JobNotFound { .. }
+                | EngineError::TimerNotFound { .. }
+                | EngineError::IncidentNotFound { .. }
+                | EngineError::ElementInstanceNotFound { .. }
+                | EngineError::ProcessNotFound { .. }
+                | EngineError::ElementNotFound { .. } => ApiError::NotFound(engine.to_string()),
+                EngineError::Model(d) => ApiError::InvalidRequest(d),
+                other => ApiError::Conflict(other.to_string()),
+            },
         }
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod demo;
+pub mod embedded;
 mod error;
 mod extract;
 mod metrics;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use flowdesk_identity::Identity;
+use flowdesk_store::workflow::{Workflow, WorkflowError};
 use flowdesk_store::Store;
 
 pub use error::{ApiError, ModelProblem, ProblemDetails};
@@ -44,6 +46,7 @@ pub struct ApiConfig {
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub store: Store,
+    pub workflow: Workflow,
     pub identity: Identity,
     pub config: Arc<ApiConfig>,
     pub metrics: Arc<metrics::Metrics>,
@@ -59,6 +62,7 @@ pub fn router(store: Store, config: ApiConfig) -> Router {
         .unwrap_or_else(|_| "{}".to_string());
     let state = AppState {
         identity: Identity::new(store.clone()),
+        workflow: Workflow::new(store.clone()),
         store,
         metrics: Arc::new(metrics::Metrics::new()),
         openapi_json: Arc::new(openapi_json),
@@ -79,4 +83,31 @@ pub(crate) fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// How often the background workers look for due timers.
+const TIMER_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Fires every timer due at `now` (ms since the epoch); returns how many
+/// fired. The background worker calls it; tests call it with their own clock.
+pub async fn fire_due_timers(store: &Store, now: i64) -> Result<usize, WorkflowError> {
+    Workflow::new(store.clone()).fire_due_timers(now).await
+}
+
+/// Spawns the background workers of a node (the timer worker: polls due
+/// timers, firing each in its own transaction). `flowdesk serve` and the
+/// desktop call it once; abort the handle to stop them.
+pub fn spawn_workers(store: Store) -> tokio::task::JoinHandle<()> {
+    let workflow = Workflow::new(store);
+    tokio::spawn(async move {
+        loop {
+            match workflow.fire_due_timers(now_ms()).await {
+                // A full batch: more may be due, go on at once.
+                Ok(fired) if fired >= 100 => continue,
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "timer worker"),
+            }
+            tokio::time::sleep(TIMER_POLL).await;
+        }
+    })
 }

@@ -3,10 +3,11 @@
 
 use flowdesk_store::audit::{self, NewAuditEntry};
 use flowdesk_store::definitions::{self, Definition, Kind, NewDefinition};
-use flowdesk_store::instances::{self, Instance};
+use flowdesk_store::instances::Instance;
+use flowdesk_store::workflow::Workflow;
 use flowdesk_store::{Store, StoreError, Tx};
 
-use crate::ApiError;
+use crate::{ApiError, ModelProblem};
 
 /// Parses and validates BPMN XML; on success stores a new version of every
 /// executable process whose content changed (unchanged ones keep their
@@ -27,6 +28,7 @@ pub(crate) async fn deploy_bpmn(
             "{resource_name} has no executable process (set isExecutable=\"true\")"
         )));
     }
+    compile_check(&model, &executable, resource_name)?;
     let mut tx = store.begin().await?;
     let mut deployed = Vec::new();
     let mut created = Vec::new();
@@ -62,6 +64,51 @@ pub(crate) async fn deploy_bpmn(
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(deployed)
+}
+
+/// Compiles every executable process for execution; the problems found
+/// (located at their element) reject the deployment.
+fn compile_check(
+    model: &flowdesk_model::bpmn::Definitions,
+    executable: &[&flowdesk_model::bpmn::Process],
+    resource_name: &str,
+) -> Result<(), ApiError> {
+    let mut problems = Vec::new();
+    for process in executable {
+        if let Err(error) = flowdesk_engine::CompiledProcess::compile(model, process) {
+            let (line, column) = process
+                .elements
+                .iter()
+                .find(|element| element.id == error.element_id)
+                .map(|element| (element.line, element.column))
+                .or_else(|| {
+                    process
+                        .sequence_flows
+                        .iter()
+                        .find(|flow| flow.id == error.element_id)
+                        .map(|flow| (flow.line, flow.column))
+                })
+                .unwrap_or((process.line, process.column));
+            problems.push(ModelProblem {
+                message: error.message,
+                element_id: Some(error.element_id),
+                line,
+                column,
+            });
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let noun = if problems.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    Err(ApiError::InvalidModel {
+        detail: format!("{} {noun} in {resource_name}", problems.len()),
+        problems,
+    })
 }
 
 pub(crate) async fn audit_entry(
@@ -109,36 +156,25 @@ pub(crate) async fn resolve_definition(
     Ok(definition)
 }
 
-/// Records a new instance in state `active` with its audit entry.
-///
-/// The execution engine arrives in a later issue; until then an instance is
-/// only recorded, not executed.
+/// Starts an instance through the engine: it runs until it waits (a job,
+/// a timer, a message) or ends, and its state, jobs, history and audit
+/// entry commit together.
 pub(crate) async fn start_instance(
-    store: &Store,
+    workflow: &Workflow,
     definition: &Definition,
     variables: serde_json::Value,
     actor: &str,
     now: i64,
 ) -> Result<Instance, ApiError> {
-    if !variables.is_object() {
+    let serde_json::Value::Object(variables) = variables else {
         return Err(ApiError::InvalidRequest(
             "variables must be a JSON object".into(),
         ));
-    }
-    let instance = Instance {
-        id: flowdesk_store::new_id(),
-        definition_id: definition.id.clone(),
-        process_id: definition.process_id.clone(),
-        process_name: definition.name.clone(),
-        version: definition.version,
-        state: "active".to_string(),
-        variables: variables.to_string(),
-        started_at: now,
-        ended_at: None,
-        started_by: actor.to_string(),
     };
-    let mut tx = store.begin().await?;
-    instances::insert(&mut tx, &instance).await?;
+    let mut tx = workflow.begin().await?;
+    let instance = workflow
+        .start_instance(&mut tx, definition, variables, actor, now)
+        .await?;
     audit_entry(
         &mut tx,
         now,

@@ -311,3 +311,242 @@ pub(crate) fn page(limit: Option<i64>, offset: Option<i64>) -> (i64, i64) {
         offset.unwrap_or(0).max(0),
     )
 }
+
+/// Parses optional request variables: absent is empty, anything but a JSON
+/// object is a 400.
+pub(crate) fn variables_of(
+    value: Option<serde_json::Value>,
+) -> Result<serde_json::Map<String, serde_json::Value>, crate::ApiError> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(serde_json::Map::new()),
+        Some(serde_json::Value::Object(map)) => Ok(map),
+        Some(_) => Err(crate::ApiError::InvalidRequest(
+            "variables must be a JSON object".into(),
+        )),
+    }
+}
+
+fn json_text(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or(serde_json::Value::Null)
+}
+
+/// A job of a service or user task.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Job {
+    /// The job key; use it to complete, fail or throw an error.
+    pub key: i64,
+    /// The job type (`zeebe:taskDefinition type`).
+    #[serde(rename = "type")]
+    pub job_type: String,
+    /// The process instance id.
+    pub instance_id: String,
+    /// The task's element id.
+    pub element_id: String,
+    /// The element instance key.
+    pub element_instance_key: i64,
+    /// `worker` or `userTask`.
+    pub kind: String,
+    /// Retries left.
+    pub retries: i64,
+    /// `activatable`, `activated`, `failed`, `done` or `cancelled`.
+    pub state: String,
+    /// The worker holding the lease.
+    pub worker: Option<String>,
+    /// End of the lease.
+    pub deadline: Option<String>,
+    /// The variables visible at the task when the job was created.
+    #[schema(value_type = Object)]
+    pub variables: serde_json::Value,
+    /// Task headers.
+    #[schema(value_type = Object)]
+    pub custom_headers: serde_json::Value,
+    /// The last failure message.
+    pub error_message: Option<String>,
+}
+
+impl From<&flowdesk_store::jobs::Job> for Job {
+    fn from(j: &flowdesk_store::jobs::Job) -> Self {
+        Job {
+            key: j.key,
+            job_type: j.job_type.clone(),
+            instance_id: j.instance_id.clone(),
+            element_id: j.element_id.clone(),
+            element_instance_key: j.element_instance_key,
+            kind: j.kind.clone(),
+            retries: j.retries,
+            state: j.state.clone(),
+            worker: j.worker.clone(),
+            deadline: j.deadline.map(rfc3339),
+            variables: json_text(&j.variables),
+            custom_headers: json_text(&j.custom_headers),
+            error_message: j.error_message.clone(),
+        }
+    }
+}
+
+/// Which jobs a worker wants.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActivateJobs {
+    /// The job type.
+    #[serde(rename = "type")]
+    pub job_type: String,
+    /// The worker's name (recorded on the job).
+    pub worker: String,
+    /// At most this many (default 10, at most 1000).
+    pub max_jobs: Option<i64>,
+    /// Lease length in ms (default 300000): after it another worker may take the job.
+    pub timeout_ms: Option<i64>,
+}
+
+/// Jobs handed to a worker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivatedJobs {
+    /// The leased jobs (possibly none).
+    pub jobs: Vec<Job>,
+}
+
+/// Result variables of a job.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct CompleteJob {
+    /// Variables to set (a JSON object).
+    #[schema(value_type = Option<Object>)]
+    pub variables: Option<serde_json::Value>,
+}
+
+/// A worker's failure.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FailJob {
+    /// Retries left; 0 raises an incident.
+    pub retries: i64,
+    /// Why it failed.
+    pub error_message: Option<String>,
+    /// Wait this long before the job may be activated again.
+    pub backoff_ms: Option<i64>,
+}
+
+/// A BPMN error thrown by a worker.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ThrowJobError {
+    /// The error code boundary events catch.
+    pub error_code: String,
+    /// A message for the incident if nothing catches it.
+    pub message: Option<String>,
+}
+
+/// What a job or incident command did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommandOutcome {
+    /// `applied`, or `already-done` when repeated (harmless).
+    pub outcome: String,
+}
+
+impl From<flowdesk_store::workflow::JobOutcome> for CommandOutcome {
+    fn from(outcome: flowdesk_store::workflow::JobOutcome) -> Self {
+        let outcome = match outcome {
+            flowdesk_store::workflow::JobOutcome::Applied => "applied",
+            flowdesk_store::workflow::JobOutcome::AlreadyDone => "already-done",
+        };
+        CommandOutcome {
+            outcome: outcome.to_string(),
+        }
+    }
+}
+
+/// A message to correlate.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PublishMessage {
+    /// The message name.
+    pub name: String,
+    /// The correlation key (default empty).
+    pub correlation_key: Option<String>,
+    /// Variables set where the message is caught.
+    #[schema(value_type = Option<Object>)]
+    pub variables: Option<serde_json::Value>,
+    /// Accepted for compatibility; messages are not buffered yet, so one
+    /// without a waiting subscription is dropped.
+    pub ttl_ms: Option<i64>,
+}
+
+/// Where a message went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageCorrelated {
+    /// The ids of the instances it was correlated to.
+    pub instances: Vec<String>,
+}
+
+/// One history event of an instance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    /// Position (increasing).
+    pub seq: i64,
+    /// When.
+    pub at: String,
+    /// `elementActivated`, `elementCompleted`, `jobCreated`, `incidentRaised`, …
+    pub kind: String,
+    /// The element concerned.
+    pub element_id: Option<String>,
+    /// The engine's event (variable names only, never values).
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<&flowdesk_store::history::HistoryEvent> for HistoryEvent {
+    fn from(e: &flowdesk_store::history::HistoryEvent) -> Self {
+        HistoryEvent {
+            seq: e.seq,
+            at: rfc3339(e.at),
+            kind: e.kind.clone(),
+            element_id: e.element_id.clone(),
+            detail: json_text(&e.detail),
+        }
+    }
+}
+
+/// An incident: a step stuck until an operator resolves it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Incident {
+    /// The incident key.
+    pub key: i64,
+    /// The process instance id.
+    pub instance_id: String,
+    /// The stuck element.
+    pub element_id: String,
+    /// The job, for job incidents.
+    pub job_key: Option<i64>,
+    /// Why: `jobNoRetries`, `expression`, `conditionNotMet`, `unhandledError`, …
+    pub kind: String,
+    /// What went wrong.
+    pub message: String,
+    /// `open` or `resolved`.
+    pub state: String,
+    /// When it was raised.
+    pub created_at: String,
+    /// When it was resolved.
+    pub resolved_at: Option<String>,
+}
+
+impl From<&flowdesk_store::incidents::Incident> for Incident {
+    fn from(i: &flowdesk_store::incidents::Incident) -> Self {
+        Incident {
+            key: i.key,
+            instance_id: i.instance_id.clone(),
+            element_id: i.element_id.clone(),
+            job_key: i.job_key,
+            kind: i.kind.clone(),
+            message: i.message.clone(),
+            state: i.state.clone(),
+            created_at: rfc3339(i.created_at),
+            resolved_at: i.resolved_at.map(rfc3339),
+        }
+    }
+}
+
+/// Query of GET /api/incidents.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncidentQuery {
+    /// `open` or `resolved`; all when absent.
+    pub state: Option<String>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<i64>,
+}

@@ -1,5 +1,8 @@
 //! The `flowdesk` command: `serve` runs the one API Router (and the UI) over
-//! HTTP, `migrate` prepares a database, `user add` creates an account.
+//! HTTP (with the background timer worker), `migrate` prepares a database,
+//! `user add` creates an account, and `deploy`, `start`, `instances`,
+//! `incidents` work on the database directly (embedded mode: the engine runs
+//! in this process). A `--server URL` mode through `flowdesk-client` comes later.
 //!
 //! A thin binary: configuration, logging and process lifecycle only. The
 //! behaviour lives in `flowdesk-api`, `flowdesk-identity` and `flowdesk-store`;
@@ -51,6 +54,15 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate(DbArgs),
+    /// Deploy BPMN files (embedded mode: straight into the database).
+    Deploy(DeployArgs),
+    /// Start an instance of the latest version of a process (embedded mode:
+    /// the engine runs in this process on the database).
+    Start(StartArgs),
+    /// List process instances, newest first.
+    Instances(InstancesArgs),
+    /// List open incidents, newest first.
+    Incidents(ListArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -84,6 +96,50 @@ struct ServeArgs {
     #[arg(long)]
     secure_cookies: bool,
 }
+
+#[derive(Debug, Args)]
+struct DeployArgs {
+    /// BPMN files to deploy.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+struct StartArgs {
+    /// The BPMN process id.
+    process_id: String,
+    /// Start variables, a JSON object.
+    #[arg(long, value_name = "JSON")]
+    vars: Option<String>,
+    /// Print the instance as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+struct InstancesArgs {
+    /// Only instances of this process id.
+    #[arg(long, value_name = "ID")]
+    process: Option<String>,
+    #[command(flatten)]
+    list: ListArgs,
+}
+
+/// The actor recorded in the audit log for CLI changes.
+const CLI_ACTOR: &str = "cli";
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
@@ -139,6 +195,108 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             tracing::info!("database is up to date");
             Ok(())
         }
+        Command::Deploy(args) => {
+            let settings = Settings::resolve(args.db.db, None, None, &file)?;
+            let store = open(&settings.db).await?;
+            for path in &args.files {
+                let xml = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let name = path
+                    .file_name()
+                    .map(|name| name.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string());
+                let deployed = flowdesk_api::embedded::deploy(&store, &xml, &name, CLI_ACTOR)
+                    .await
+                    .with_context(|| format!("cannot deploy {}", path.display()))?;
+                for definition in deployed {
+                    println!(
+                        "{}\t{} v{}\t{}",
+                        definition.id, definition.process_id, definition.version, name
+                    );
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
+        Command::Start(args) => {
+            let settings = Settings::resolve(args.db.db, None, None, &file)?;
+            let variables: serde_json::Value = match &args.vars {
+                Some(text) => serde_json::from_str(text).context("--vars is not valid JSON")?,
+                None => serde_json::json!({}),
+            };
+            let store = open(&settings.db).await?;
+            let instance =
+                flowdesk_api::embedded::start(&store, &args.process_id, variables, CLI_ACTOR)
+                    .await
+                    .with_context(|| format!("cannot start {}", args.process_id))?;
+            store.close().await;
+            if args.json {
+                println!("{}", instance_json(&instance));
+            } else {
+                println!("{}\t{}", instance.id, instance.state);
+            }
+            Ok(())
+        }
+        Command::Instances(args) => {
+            let settings = Settings::resolve(args.list.db.db, None, None, &file)?;
+            let store = open(&settings.db).await?;
+            let page = flowdesk_store::instances::list(
+                &store,
+                &flowdesk_store::instances::InstanceFilter {
+                    process_id: args.process,
+                    state: None,
+                    limit: 500,
+                    offset: 0,
+                },
+            )
+            .await?;
+            store.close().await;
+            if args.list.json {
+                let items: Vec<_> = page.items.iter().map(instance_json).collect();
+                println!("{}", serde_json::Value::Array(items));
+            } else {
+                for instance in &page.items {
+                    println!(
+                        "{}\t{} v{}\t{}",
+                        instance.id, instance.process_id, instance.version, instance.state
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Incidents(args) => {
+            let settings = Settings::resolve(args.db.db, None, None, &file)?;
+            let store = open(&settings.db).await?;
+            let incidents =
+                flowdesk_store::incidents::list(store.pool(), Some("open"), 500).await?;
+            store.close().await;
+            if args.json {
+                let items: Vec<_> = incidents
+                    .iter()
+                    .map(|incident| {
+                        serde_json::json!({
+                            "key": incident.key,
+                            "instance_id": incident.instance_id,
+                            "element_id": incident.element_id,
+                            "job_key": incident.job_key,
+                            "kind": incident.kind,
+                            "message": incident.message,
+                            "state": incident.state,
+                            "created_at": incident.created_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::Value::Array(items));
+            } else {
+                for incident in &incidents {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        incident.key, incident.instance_id, incident.element_id, incident.message
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::User {
             command: UserCommand::Add(args),
         } => {
@@ -155,6 +313,22 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// An instance as JSON (timestamps in ms since the epoch).
+fn instance_json(instance: &flowdesk_store::instances::Instance) -> serde_json::Value {
+    serde_json::json!({
+        "id": instance.id,
+        "definition_id": instance.definition_id,
+        "process_id": instance.process_id,
+        "version": instance.version,
+        "state": instance.state,
+        "variables": serde_json::from_str::<serde_json::Value>(&instance.variables)
+            .unwrap_or(serde_json::Value::Null),
+        "started_at": instance.started_at,
+        "ended_at": instance.ended_at,
+        "started_by": instance.started_by,
+    })
 }
 
 /// Connects and migrates.
@@ -192,10 +366,13 @@ async fn serve(settings: Settings, demo: bool, secure_cookies: bool) -> anyhow::
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
     tracing::info!("listening on {address}");
-    axum::serve(listener, router)
+    let workers = flowdesk_api::spawn_workers(store.clone());
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("server failed")?;
+        .context("server failed");
+    workers.abort();
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -4,7 +4,10 @@
 //! PostgreSQL (one [`sqlx::AnyPool`] for both), the migrations (one logical
 //! schema written in two dialects under `migrations/`), and typed repository
 //! functions for users, sessions, API tokens, roles and permissions, the
-//! audit hash chain, definitions and instances.
+//! audit hash chain, definitions and instances, and durable execution:
+//! [`workflow`] runs `flowdesk-engine` commands against stored instance
+//! states and persists their effects (jobs, timers, message subscriptions,
+//! history, incidents) in the same transaction.
 //!
 //! Reads take any executor (the pool via [`Store::pool`], or a transaction);
 //! writes take a [`Tx`] so a service can commit a state change together with
@@ -18,11 +21,15 @@
 
 pub mod audit;
 pub mod definitions;
+pub mod history;
+pub mod incidents;
 pub mod instances;
+pub mod jobs;
 pub mod roles;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod workflow;
 
 #[cfg(feature = "test-support")]
 pub mod test_support;

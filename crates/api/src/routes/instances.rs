@@ -10,13 +10,15 @@ use utoipa_axum::routes;
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::services;
-use crate::types::{page, Instance, InstancePage, InstanceQuery, StartInstance};
+use crate::types::{page, HistoryEvent, Instance, InstancePage, InstanceQuery, StartInstance};
 use crate::{now_ms, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, start))
         .routes(routes!(get_one))
+        .routes(routes!(history))
+        .routes(routes!(cancel))
 }
 
 /// Instances, newest first, filtered by process and state.
@@ -43,8 +45,7 @@ async fn list(
 
 /// Starts an instance of a definition version, or of the latest version of a process.
 ///
-/// The execution engine arrives in a later issue: for now the instance is
-/// recorded in state `active` (with an audit entry) and does not advance.
+/// The engine runs it until it waits (state `active`) or ends (`completed`).
 #[utoipa::path(post, path = "/api/instances", tag = "instances", request_body = StartInstance,
     responses((status = 201, description = "Started", body = Instance),
               (status = 400, description = "Malformed body", body = ProblemDetails),
@@ -62,7 +63,7 @@ async fn start(
     .await?;
     let variables = body.variables.unwrap_or_else(|| serde_json::json!({}));
     let instance = services::start_instance(
-        &state.store,
+        &state.workflow,
         &definition,
         variables,
         &principal.username,
@@ -84,5 +85,55 @@ async fn get_one(
     let instance = repo::find(state.store.pool(), &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no instance with id {id}")))?;
+    Ok(Json(Instance::from(&instance)))
+}
+
+/// The history of an instance: every element activated, completed or
+/// terminated, jobs, timers, messages and incidents, in order.
+#[utoipa::path(get, path = "/api/instances/{id}/history", tag = "instances",
+    params(("id" = String, Path, description = "Instance id")),
+    responses((status = 200, description = "Events, oldest first", body = [HistoryEvent]),
+              (status = 404, description = "Not found", body = ProblemDetails)))]
+async fn history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<HistoryEvent>>, ApiError> {
+    if repo::find(state.store.pool(), &id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no instance with id {id}")));
+    }
+    let events = flowdesk_store::history::for_instance(state.store.pool(), &id).await?;
+    Ok(Json(events.iter().map(HistoryEvent::from).collect()))
+}
+
+/// Cancels an active instance: its jobs are cancelled, timers and
+/// subscriptions closed.
+#[utoipa::path(post, path = "/api/instances/{id}/cancel", tag = "instances",
+    params(("id" = String, Path, description = "Instance id")),
+    responses((status = 200, description = "Cancelled", body = Instance),
+              (status = 404, description = "Not found", body = ProblemDetails),
+              (status = 409, description = "Not active", body = ProblemDetails)))]
+async fn cancel(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Instance>, ApiError> {
+    let now = now_ms();
+    let mut tx = state.workflow.begin().await?;
+    state.workflow.cancel_instance(&mut tx, &id, now).await?;
+    services::audit_entry(
+        &mut tx,
+        now,
+        &principal.username,
+        "instance.cancel",
+        &format!("instance:{id}"),
+        "",
+    )
+    .await?;
+    let instance = repo::find(&mut *tx, &id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no instance with id {id}")))?;
+    tx.commit()
+        .await
+        .map_err(flowdesk_store::StoreError::from)?;
     Ok(Json(Instance::from(&instance)))
 }

@@ -4,7 +4,10 @@ mod audit;
 mod auth;
 mod definitions;
 mod health;
+mod incidents;
 mod instances;
+mod jobs;
+mod messages;
 mod tokens;
 mod users;
 
@@ -26,6 +29,9 @@ use crate::AppState;
         (name = "auth", description = "Setup, sign-in, sessions"),
         (name = "definitions", description = "Deployed BPMN, DMN and form definitions"),
         (name = "instances", description = "Process instances"),
+        (name = "jobs", description = "Work items of service and user tasks, leased by workers"),
+        (name = "messages", description = "Messages correlated to waiting instances"),
+        (name = "incidents", description = "Steps stuck until an operator resolves them"),
         (name = "users", description = "User accounts"),
         (name = "tokens", description = "Personal API tokens"),
         (name = "audit", description = "The audit chain"),
@@ -56,6 +62,9 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(definitions::routes())
         .merge(instances::routes())
+        .merge(jobs::routes())
+        .merge(messages::routes())
+        .merge(incidents::routes())
         .merge(users::routes())
         .merge(tokens::routes())
         .merge(audit::routes())

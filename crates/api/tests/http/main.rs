@@ -6,3 +6,4 @@ mod malformed_json;
 mod route_walk;
 mod upload;
 mod vertical_slice;
+mod workflow;

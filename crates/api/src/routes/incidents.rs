@@ -1,0 +1,62 @@
+//! Incidents: list them, resolve them.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use flowdesk_store::incidents as repo;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ProblemDetails;
+use crate::extract::{Caller, QueryParams};
+use crate::services::audit_entry;
+use crate::types::{page, CommandOutcome, Incident, IncidentQuery};
+use crate::{now_ms, ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(resolve))
+}
+
+/// Incidents, newest first.
+#[utoipa::path(get, path = "/api/incidents", tag = "incidents", params(IncidentQuery),
+    responses((status = 200, description = "Incidents", body = [Incident]),
+              (status = 400, description = "Bad query", body = ProblemDetails)))]
+async fn list(
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<IncidentQuery>,
+) -> Result<Json<Vec<Incident>>, ApiError> {
+    let (limit, _) = page(query.limit, None);
+    let state_filter = query.state.filter(|s| !s.is_empty());
+    let incidents = repo::list(state.store.pool(), state_filter.as_deref(), limit).await?;
+    Ok(Json(incidents.iter().map(Incident::from).collect()))
+}
+
+/// Resolves an incident: the stuck step is retried (a job gets at least one
+/// retry and becomes activatable). Resolving twice is harmless.
+#[utoipa::path(post, path = "/api/incidents/{key}/resolve", tag = "incidents",
+    params(("key" = i64, Path, description = "Incident key")),
+    responses((status = 200, description = "Resolved", body = CommandOutcome),
+              (status = 404, description = "No such incident", body = ProblemDetails)))]
+async fn resolve(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(key): Path<i64>,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    let now = now_ms();
+    let mut tx = state.workflow.begin().await?;
+    let outcome = state.workflow.resolve_incident(&mut tx, key, now).await?;
+    audit_entry(
+        &mut tx,
+        now,
+        &principal.username,
+        "incident.resolve",
+        &format!("incident:{key}"),
+        "",
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(flowdesk_store::StoreError::from)?;
+    Ok(Json(outcome.into()))
+}
