@@ -152,3 +152,29 @@ pub fn connection_delete(app: AppHandle, name: String) -> Result<(), String> {
         Err(e) => Err(format!("cannot remove the token from the OS keyring: {e}")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against the real Secret Service: `cargo xtask test` runs the tests
+    /// inside `dbus-run-session` with an unlocked gnome-keyring.
+    #[test]
+    fn cluster_tokens_round_trip_through_the_os_keyring() {
+        let name = format!("flowdesk-test-{}", std::process::id());
+        let entry = keyring_entry(&name).expect("a keyring entry");
+        entry.set_password("fd_example-token").expect(
+            "the Secret Service stores a token (run inside dbus-run-session with gnome-keyring unlocked, as cargo xtask test does)",
+        );
+        let read = keyring_entry(&name)
+            .expect("a keyring entry")
+            .get_password();
+        assert_eq!(read.expect("the stored token"), "fd_example-token");
+
+        entry.delete_credential().expect("the token is removed");
+        let gone = keyring_entry(&name)
+            .expect("a keyring entry")
+            .get_password();
+        assert!(matches!(gone, Err(keyring::Error::NoEntry)), "got {gone:?}");
+    }
+}

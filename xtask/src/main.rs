@@ -13,6 +13,7 @@ mod run;
 mod screenshot;
 mod serve;
 mod services;
+mod tck;
 mod test;
 mod toolchain;
 mod util;
@@ -49,6 +50,8 @@ enum Task {
     Screenshot(screenshot::ScreenshotArgs),
     /// Print the release binary size, start-to-first-paint time and idle memory.
     Measure,
+    /// Run the DMN TCK conformance suite against flowdesk-rules.
+    Tck(tck::TckArgs),
 }
 
 /// Where the repository and the build output are.
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Task::Bench(args) => bench::bench(&workspace, args).map(|()| 0),
         Task::Screenshot(args) => screenshot::screenshot(&workspace, args).map(|()| 0),
         Task::Measure => measure::measure(&workspace).map(|()| 0),
+        Task::Tck(args) => tck::tck(&workspace, args).map(|()| 0),
     };
     match outcome {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),

@@ -272,9 +272,8 @@ mod display_tests {
 
     /// Exercises Xvfb, the process group, the window search and the capture
     /// with xmessage standing in for the app. Needs xvfb, x11-utils, xdotool
-    /// and imagemagick: `cargo test -p xtask -- --ignored`.
+    /// and imagemagick, which `cargo xtask test` installs.
     #[test]
-    #[ignore = "needs Xvfb, xdotool and ImageMagick"]
     fn captures_a_window_on_a_virtual_display() {
         let scratch = std::env::temp_dir().join(format!("xtask-capture-{}", std::process::id()));
         let xvfb = Xvfb::start(WIDTH, HEIGHT, &scratch).unwrap();
