@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::compiled::{CompiledProcess, EventTrigger};
 use crate::error::EngineError;
 use crate::execute::{apply, Context, DecisionEvaluator, NoDecisions, ScopeView};
-use crate::expression::{BuiltinEvaluator, ExpressionEvaluator};
+use crate::expression::{ExpressionEvaluator, FeelEvaluator};
 use crate::state::*;
 use crate::timer::TimerSchedule;
 
@@ -125,8 +125,8 @@ impl Default for Engine {
 }
 
 impl Engine {
-    /// An empty engine at time 0 with the built-in expression evaluator and
-    /// no decisions.
+    /// An empty engine at time 0 with the FEEL evaluator ([`FeelEvaluator`])
+    /// and no decisions.
     pub fn new() -> Self {
         Engine {
             processes: HashMap::new(),
@@ -140,7 +140,7 @@ impl Engine {
             history: Vec::new(),
             record_history: true,
             keep_ended: true,
-            expressions: Box::new(BuiltinEvaluator),
+            expressions: Box::new(FeelEvaluator::new()),
             decisions: Box::new(NoDecisions),
             work: VecDeque::new(),
         }

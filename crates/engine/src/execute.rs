@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::compiled::{expression_text, CompiledProcess, Element, EventTrigger};
 use crate::error::EngineError;
-use crate::expression::{ExpressionError, ExpressionEvaluator, VariableScope};
+use crate::expression::{static_value, ExpressionError, ExpressionEvaluator, VariableScope};
 use crate::state::*;
 use crate::timer::TimerSchedule;
 
@@ -132,6 +132,10 @@ impl VariableScope for ScopeView<'_> {
         }
         self.state.variables.get(name)
     }
+
+    fn variables(&self) -> Variables {
+        self.collect()
+    }
 }
 
 enum Step {
@@ -199,11 +203,22 @@ impl<'p> Execution<'p, '_, '_, '_> {
             .find(|instance| instance.key == key)
     }
 
+    /// Evaluates a model expression with Zeebe semantics: text starting
+    /// with `=` is FEEL, any other text a [`static_value`].
     fn evaluate(&self, expression: &str, scope: u64) -> Result<Value, ExpressionError> {
-        self.context.expressions.evaluate(
-            expression_text(expression),
-            &ScopeView::new(self.state, scope),
-        )
+        if expression.trim_start().starts_with('=') {
+            self.evaluate_feel(expression_text(expression), scope)
+        } else {
+            Ok(static_value(expression.trim()))
+        }
+    }
+
+    /// Evaluates FEEL text (conditions, which the compiled process keeps
+    /// without their `=`: Zeebe has no static conditions).
+    fn evaluate_feel(&self, expression: &str, scope: u64) -> Result<Value, ExpressionError> {
+        self.context
+            .expressions
+            .evaluate(expression, &ScopeView::new(self.state, scope))
     }
 
     /// Static text, or a `=` expression evaluated to a string.
@@ -801,7 +816,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 self.create_job(key, definition, JobKind::Worker)
             }
             ElementKind::ScriptTask => {
-                let script = definition.script.as_deref().unwrap_or("null");
+                let script = definition.script.as_deref().unwrap_or("=null");
                 let value = self.evaluate(script, key).map_err(expression_failed)?;
                 if let Some(result) = &definition.result_variable {
                     let mut variables = Variables::new();
@@ -1340,7 +1355,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
             }
             let fulfilled = match &self.process.flows[*flow].condition {
                 None => true,
-                Some(condition) => match self.evaluate(condition, key) {
+                Some(condition) => match self.evaluate_feel(condition, key) {
                     Ok(Value::Bool(value)) => value,
                     Ok(other) => {
                         return Err((
@@ -2038,7 +2053,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 continue;
             };
             let now = matches!(
-                self.evaluate(condition, subscription.owner),
+                self.evaluate_feel(condition, subscription.owner),
                 Ok(Value::Bool(true))
             );
             let was = *last;

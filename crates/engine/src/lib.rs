@@ -11,8 +11,9 @@
 //!   history events, call activities to start, incidents.
 //! - [`timer`]: ISO 8601 dates, durations and cycles, and cron.
 //! - [`expression`]: the [`ExpressionEvaluator`] trait FEEL is evaluated
-//!   through, with a small [`BuiltinEvaluator`] standing in until
-//!   `flowdesk-feel` is wired in; [`DecisionEvaluator`] for DMN.
+//!   through and [`FeelEvaluator`], its `flowdesk-feel` implementation;
+//!   [`DecisionEvaluator`] for DMN, with [`DmnDecisions`] over
+//!   `flowdesk-rules`.
 //! - [`Engine`]: an in-memory runner over the core for tests and the
 //!   in-memory benchmark, with a controllable clock, a job queue, message
 //!   buffering with TTL, call activities and timer start events.
@@ -44,6 +45,7 @@
 //! ```
 
 pub mod compiled;
+pub mod dmn;
 pub mod engine;
 pub mod error;
 pub mod execute;
@@ -52,9 +54,10 @@ pub mod state;
 pub mod timer;
 
 pub use compiled::{CompiledProcess, EventTrigger, StartEventInfo};
+pub use dmn::DmnDecisions;
 pub use engine::{ActivatedJob, Engine, HistoryRecord};
 pub use error::{CompileError, EngineError};
 pub use execute::{apply, Context, DecisionError, DecisionEvaluator, NoDecisions, ScopeView};
-pub use expression::{BuiltinEvaluator, ExpressionError, ExpressionEvaluator, VariableScope};
+pub use expression::{ExpressionError, ExpressionEvaluator, FeelEvaluator, VariableScope};
 pub use state::*;
 pub use timer::{IsoDuration, TimerSchedule};

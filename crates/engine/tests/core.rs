@@ -1,8 +1,8 @@
 //! The pure core through its public API: `apply` over a serializable state.
 
 use flowdesk_engine::{
-    apply, BuiltinEvaluator, Command, CompiledProcess, Context, Effect, EngineError,
-    InstanceStatus, NoDecisions, ProcessInstanceState,
+    apply, Command, CompiledProcess, Context, Effect, EngineError, FeelEvaluator, InstanceStatus,
+    NoDecisions, ProcessInstanceState,
 };
 use serde_json::{json, Map, Value};
 
@@ -33,7 +33,7 @@ fn start_persist_reload_and_complete() {
     let mut context = Context {
         now: 1_000,
         next_key: 100,
-        expressions: &BuiltinEvaluator,
+        expressions: &FeelEvaluator::new(),
         decisions: &NoDecisions,
     };
     let mut state = ProcessInstanceState::new(1, "p");
@@ -109,7 +109,7 @@ fn unknown_job_leaves_the_state_unchanged() {
     let mut context = Context {
         now: 0,
         next_key: 10,
-        expressions: &BuiltinEvaluator,
+        expressions: &FeelEvaluator::new(),
         decisions: &NoDecisions,
     };
     let mut state = ProcessInstanceState::new(1, "p");
@@ -145,7 +145,7 @@ fn starting_at_a_non_start_element_names_it() {
     let mut context = Context {
         now: 0,
         next_key: 1,
-        expressions: &BuiltinEvaluator,
+        expressions: &FeelEvaluator::new(),
         decisions: &NoDecisions,
     };
     let mut state = ProcessInstanceState::new(1, "p");

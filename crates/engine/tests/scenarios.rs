@@ -1,5 +1,6 @@
 //! Runs every scenario folder under `tests/scenarios/` on the in-memory
-//! [`Engine`]: `model.bpmn` (plus optional `called*.bpmn`) and
+//! [`Engine`]: `model.bpmn` (plus optional `called*.bpmn`), optional
+//! `*.dmn` decision models (evaluated through [`DmnDecisions`]) and
 //! `scenario.json` with start variables, steps and expectations.
 //!
 //! Scenario format (all keys optional unless noted):
@@ -42,7 +43,7 @@
 
 use std::path::{Path, PathBuf};
 
-use flowdesk_engine::{Engine, InstanceStatus, Intent, IsoDuration};
+use flowdesk_engine::{DmnDecisions, Engine, InstanceStatus, Intent, IsoDuration};
 use serde_json::{Map, Value};
 
 fn variables(value: Option<&Value>) -> Map<String, Value> {
@@ -347,6 +348,21 @@ fn run_scenario(folder: &Path) -> Result<(), String> {
     let mut engine = Engine::new();
     if let Some(decisions) = scenario.get("decisions").and_then(Value::as_object) {
         engine = engine.with_decisions(Box::new(TableDecisions(decisions.clone())));
+    }
+    let mut decision_files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map_err(|error| error.to_string())?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|extension| extension == "dmn"))
+        .collect();
+    if !decision_files.is_empty() {
+        decision_files.sort();
+        let documents = decision_files
+            .into_iter()
+            .map(read)
+            .collect::<Result<Vec<_>, _>>()?;
+        let decisions = DmnDecisions::from_xml(documents.iter().map(String::as_str))
+            .map_err(|problems| format!("DMN: {problems}"))?;
+        engine = engine.with_decisions(Box::new(decisions));
     }
     let mut models: Vec<PathBuf> = std::fs::read_dir(folder)
         .map_err(|error| error.to_string())?

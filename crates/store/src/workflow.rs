@@ -13,11 +13,11 @@
 //! survive JSON numbers.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use flowdesk_engine::{
-    apply, BuiltinEvaluator, Command, CompiledProcess, Context, Effect, EngineError,
-    InstanceStatus, JobKind, NoDecisions, ProcessInstanceState, Variables,
+    apply, Command, CompiledProcess, Context, Effect, EngineError, FeelEvaluator, InstanceStatus,
+    JobKind, NoDecisions, ProcessInstanceState, Variables,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -26,6 +26,13 @@ use crate::definitions::{self, Definition};
 use crate::instances::{self, Instance};
 use crate::jobs::{self, Job};
 use crate::{history, incidents, Dialect, Millis, Store, StoreError, Tx};
+
+/// The FEEL evaluator every workflow command uses: one per process, so
+/// that each expression text is parsed once.
+fn expressions() -> &'static FeelEvaluator {
+    static EXPRESSIONS: OnceLock<FeelEvaluator> = OnceLock::new();
+    EXPRESSIONS.get_or_init(FeelEvaluator::new)
+}
 
 /// How many keys one instance may use.
 pub const KEYS_PER_INSTANCE: u64 = 1 << 20;
@@ -183,7 +190,7 @@ impl Workflow {
         let mut context = Context {
             now,
             next_key,
-            expressions: &BuiltinEvaluator,
+            expressions: expressions(),
             decisions: &NoDecisions,
         };
         let effects = apply(process, state, command, &mut context)?;

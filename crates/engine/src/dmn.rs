@@ -1,0 +1,107 @@
+//! [`DmnDecisions`]: business rule tasks evaluate DMN decisions with
+//! `flowdesk-rules`.
+
+use flowdesk_rules::{Catalog, Context, DmnModel, EvalError, Value};
+
+use crate::execute::{DecisionError, DecisionEvaluator};
+use crate::expression::VariableScope;
+
+/// A [`DecisionEvaluator`] over a [`flowdesk_rules::Catalog`] of DMN models.
+///
+/// As in Zeebe, the decision is found by its id (in any model of the
+/// catalog) and its output value (a decision table's single output, a
+/// context for several outputs, a list for collect policies...) is the
+/// result the engine stores in the task's `resultVariable`. Every variable
+/// visible from the business rule task is offered as input data by name;
+/// `flowdesk-rules` binds those the decision declares as required inputs
+/// (`informationRequirement`/`requiredInput` on an `inputData` of that name).
+///
+/// ```
+/// use flowdesk_engine::{DecisionEvaluator, DmnDecisions};
+/// let xml = r##"<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+///     namespace="urn:risk" name="risk" id="risk-model">
+///   <inputData id="amount" name="amount"/>
+///   <decision id="risk" name="Risk">
+///     <informationRequirement><requiredInput href="#amount"/></informationRequirement>
+///     <literalExpression><text>if amount > 100 then "high" else "low"</text></literalExpression>
+///   </decision>
+/// </definitions>"##;
+/// let decisions = DmnDecisions::from_xml([xml]).unwrap();
+/// let mut variables = serde_json::Map::new();
+/// variables.insert("amount".into(), serde_json::json!(150));
+/// assert_eq!(decisions.evaluate_decision("risk", &variables), Ok(serde_json::json!("high")));
+/// ```
+#[derive(Clone, Default)]
+pub struct DmnDecisions {
+    catalog: Catalog,
+}
+
+impl std::fmt::Debug for DmnDecisions {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("DmnDecisions")
+            .field("models", &self.catalog.models())
+            .finish()
+    }
+}
+
+impl DmnDecisions {
+    /// Evaluates the decisions of `catalog`.
+    pub fn new(catalog: Catalog) -> Self {
+        DmnDecisions { catalog }
+    }
+
+    /// Parses DMN documents into a catalog (the first problem of a
+    /// rejected document is the error).
+    pub fn from_xml<'a>(
+        documents: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, flowdesk_rules::Problems> {
+        let mut catalog = Catalog::new();
+        for xml in documents {
+            catalog.add(DmnModel::parse(xml)?);
+        }
+        Ok(DmnDecisions { catalog })
+    }
+
+    /// The catalog the decisions come from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+}
+
+impl From<Catalog> for DmnDecisions {
+    fn from(catalog: Catalog) -> Self {
+        DmnDecisions::new(catalog)
+    }
+}
+
+impl DecisionEvaluator for DmnDecisions {
+    fn evaluate_decision(
+        &self,
+        decision_id: &str,
+        scope: &dyn VariableScope,
+    ) -> Result<serde_json::Value, DecisionError> {
+        let fail = |message: String| DecisionError {
+            decision_id: decision_id.to_owned(),
+            message,
+        };
+        let inputs: Context = scope
+            .variables()
+            .iter()
+            .map(|(name, value)| (name.as_str(), Value::from_json(value)))
+            .collect();
+        for model in self.catalog.models() {
+            match self
+                .catalog
+                .evaluate_decision(model.namespace(), decision_id, inputs.clone())
+            {
+                Ok((value, _trace)) => return Ok(value.to_json()),
+                Err(EvalError::UnknownDecision(_)) => continue,
+                Err(error) => return Err(fail(error.to_string())),
+            }
+        }
+        Err(fail(
+            "no deployed DMN model has a decision with this id".into(),
+        ))
+    }
+}
