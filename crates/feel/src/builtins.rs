@@ -303,9 +303,14 @@ fn int_arg(v: &Value) -> Option<i64> {
     }
 }
 
+/// A string argument; a singleton list stands for its element.
 fn str_arg(v: &Value) -> Option<&str> {
     match v {
         Value::String(s) => Some(s),
+        Value::List(l) if l.len() == 1 => match &l[0] {
+            Value::String(s) => Some(s),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -441,8 +446,8 @@ fn call_inner(name: &str, args: Vec<Value>, ev: &mut Eval) -> Option<Value> {
                 None | Some(Value::Null) => "",
                 Some(v) => str_arg(v)?,
             };
-            let re = xpath_regex::compile(str_arg(&a[1])?, flags)?;
-            Some(Value::Boolean(re.is_match(str_arg(&a[0])?)))
+            let re = xpath_regex::compile_matcher(str_arg(&a[1])?, flags, true)?;
+            Some(Value::Boolean(re.is_match(str_arg(&a[0])?)?))
         }
         "replace" => {
             arity(a, 3, 4)?;

@@ -155,6 +155,19 @@ impl<'a> Eval<'a> {
             },
             ExprKind::InputValue => self.inputs.last().cloned().unwrap_or(Value::Null),
             ExprKind::Path(base, name) => {
+                // `(= x)` is no range value (`(= 10) = [10..10]` is false)
+                // but has the properties of `[x..x]`.
+                if let ExprKind::UnaryComparison(BinaryOp::Eq, x) = &base.kind {
+                    let v = self.eval(x);
+                    if v.compare(&v).is_none() {
+                        return Value::Null;
+                    }
+                    let r = Range {
+                        start: RangeBound::Included(v.clone()),
+                        end: RangeBound::Included(v),
+                    };
+                    return path(&Value::Range(Arc::new(r)), name);
+                }
                 let v = self.eval(base);
                 path(&v, name)
             }
@@ -504,10 +517,19 @@ impl<'a> Eval<'a> {
             Function::Native(n) => n.params.clone(),
         };
         let mut pos = vec![Value::Null; names.len()];
+        let mut given = vec![false; names.len()];
         for (n, v) in args {
             match names.iter().position(|p| **p == *n) {
-                Some(i) => pos[i] = v,
+                Some(i) => {
+                    pos[i] = v;
+                    given[i] = true;
+                }
                 None => return Value::Null,
+            }
+        }
+        if let Function::Native(n) = f {
+            if given.iter().take(n.required).any(|g| !g) {
+                return Value::Null;
             }
         }
         self.call(f, pos)
@@ -522,7 +544,7 @@ impl<'a> Eval<'a> {
         let r = match f {
             Function::Builtin(b) => crate::builtins::call(b, args, self),
             Function::Native(n) => {
-                if args.len() > n.params.len() {
+                if args.len() > n.params.len() || args.len() < n.required {
                     Value::Null
                 } else {
                     args.resize(n.params.len(), Value::Null);

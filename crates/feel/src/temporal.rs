@@ -580,6 +580,14 @@ impl DateTime {
         }
     }
 
+    /// FEEL equality: the same instant to the millisecond (as the DMN TCK
+    /// expects: `.0001` and `.0000` seconds are equal). `false` when only
+    /// one has a zone.
+    pub fn equals(&self, other: &DateTime) -> bool {
+        self.zone.is_some() == other.zone.is_some()
+            && self.utc().and_utc().timestamp_millis() == other.utc().and_utc().timestamp_millis()
+    }
+
     /// The difference `self - other` as a duration.
     pub fn minus(&self, other: &DateTime) -> Option<DayTimeDuration> {
         if self.zone.is_some() != other.zone.is_some() {
@@ -615,6 +623,15 @@ impl Time {
             return None;
         }
         Some(self.normalized_nanos().cmp(&other.normalized_nanos()))
+    }
+
+    /// FEEL equality: the same time to the millisecond (see
+    /// [`DateTime::equals`]).
+    pub fn equals(&self, other: &Time) -> bool {
+        const NANOS_PER_MILLI: i128 = 1_000_000;
+        self.zone.is_some() == other.zone.is_some()
+            && self.normalized_nanos().div_euclid(NANOS_PER_MILLI)
+                == other.normalized_nanos().div_euclid(NANOS_PER_MILLI)
     }
 
     /// Adds a duration, wrapping around midnight.

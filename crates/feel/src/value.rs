@@ -175,6 +175,11 @@ pub struct NativeFunction {
     pub name: String,
     /// Parameter names, used to bind named arguments.
     pub params: Vec<String>,
+    /// How many leading parameters a call must supply (positionally or by
+    /// name). A call that leaves one out yields `null` without invoking
+    /// [`NativeFunction::call`]; the other parameters may be left out and
+    /// are then passed as `null`, like explicit `null` arguments.
+    pub required: usize,
     /// The implementation; receives arguments in parameter order.
     #[allow(clippy::type_complexity)]
     pub call: Box<dyn Fn(&[Value]) -> Value + Send + Sync>,
@@ -276,8 +281,8 @@ impl Value {
             (String(a), String(b)) => Some(a == b),
             (Boolean(a), Boolean(b)) => Some(a == b),
             (Date(a), Date(b)) => Some(a == b),
-            (Time(a), Time(b)) => Some(a.compare(b) == Some(Ordering::Equal)),
-            (DateTime(a), DateTime(b)) => Some(a.compare(b) == Some(Ordering::Equal)),
+            (Time(a), Time(b)) => Some(a.equals(b)),
+            (DateTime(a), DateTime(b)) => Some(a.equals(b)),
             (YearMonthDuration(a), YearMonthDuration(b)) => Some(a == b),
             (DayTimeDuration(a), DayTimeDuration(b)) => Some(a == b),
             (List(a), List(b)) => {

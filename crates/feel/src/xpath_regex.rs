@@ -5,8 +5,37 @@ use regex::{Regex, RegexBuilder};
 
 /// Compiles an XPath pattern with XPath flags (`s`, `m`, `i`, `x`, `q`).
 /// `None` for invalid patterns or flags, and for constructs the `regex`
-/// crate cannot run (back-references, character class subtraction).
+/// crate cannot run (back-references).
 pub fn compile(pattern: &str, flags: &str) -> Option<Regex> {
+    match compile_matcher(pattern, flags, false)? {
+        Matcher::Plain(re) => Some(re),
+        Matcher::Fancy(_) => None,
+    }
+}
+
+/// A compiled pattern for `matches`: back-references need a backtracking
+/// engine (`fancy-regex`); everything else runs on `regex`.
+pub enum Matcher {
+    /// A pattern without back-references.
+    Plain(Regex),
+    /// A pattern with back-references (`(a)\1`).
+    Fancy(fancy_regex::Regex),
+}
+
+impl Matcher {
+    /// Whether the pattern matches somewhere in `s`; `None` when the
+    /// backtracking engine gives up.
+    pub fn is_match(&self, s: &str) -> Option<bool> {
+        match self {
+            Matcher::Plain(re) => Some(re.is_match(s)),
+            Matcher::Fancy(re) => re.is_match(s).ok(),
+        }
+    }
+}
+
+/// Compiles an XPath pattern, allowing back-references when
+/// `back_references` is set.
+pub fn compile_matcher(pattern: &str, flags: &str, back_references: bool) -> Option<Matcher> {
     let mut b_dot_all = false;
     let mut multi_line = false;
     let mut case_insensitive = false;
@@ -22,6 +51,7 @@ pub fn compile(pattern: &str, flags: &str) -> Option<Regex> {
             _ => return None,
         }
     }
+    let mut has_back_references = false;
     let translated = if literal {
         regex::escape(pattern)
     } else {
@@ -32,8 +62,31 @@ pub fn compile(pattern: &str, flags: &str) -> Option<Regex> {
         } else {
             pattern
         };
-        translate(pattern, b_dot_all)?
+        translate(pattern, b_dot_all, &mut has_back_references)?
     };
+    if has_back_references {
+        if !back_references {
+            return None;
+        }
+        let mut prefix = String::from("(?");
+        for (on, f) in [(b_dot_all, 's'), (multi_line, 'm'), (case_insensitive, 'i')] {
+            if on {
+                prefix.push(f);
+            }
+        }
+        let translated = if prefix.len() > 2 {
+            format!("{prefix}){translated}")
+        } else {
+            translated
+        };
+        return fancy_regex::RegexBuilder::new(&translated)
+            .backtrack_limit(1_000_000)
+            .delegate_size_limit(1 << 20)
+            .delegate_dfa_size_limit(1 << 20)
+            .build()
+            .ok()
+            .map(Matcher::Fancy);
+    }
     RegexBuilder::new(&translated)
         .dot_matches_new_line(b_dot_all)
         .multi_line(multi_line)
@@ -42,6 +95,7 @@ pub fn compile(pattern: &str, flags: &str) -> Option<Regex> {
         .dfa_size_limit(1 << 20)
         .build()
         .ok()
+        .map(Matcher::Plain)
 }
 
 /// The `x` flag: whitespace outside character classes is removed before
@@ -70,7 +124,7 @@ fn strip_whitespace(pattern: &str) -> String {
     out
 }
 
-fn translate(pattern: &str, dot_all: bool) -> Option<String> {
+fn translate(pattern: &str, dot_all: bool, back_references: &mut bool) -> Option<String> {
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut chars = pattern.chars().peekable();
     let mut in_class = 0usize;
@@ -79,7 +133,12 @@ fn translate(pattern: &str, dot_all: bool) -> Option<String> {
             '\\' => {
                 let e = chars.next()?;
                 match e {
-                    // Back-references are not supported by the engine.
+                    // Back-references (outside classes) need `fancy-regex`.
+                    '1'..='9' if in_class == 0 => {
+                        *back_references = true;
+                        out.push('\\');
+                        out.push(e);
+                    }
                     '1'..='9' => return None,
                     'i' => out.push_str(if in_class > 0 {
                         "_:A-Za-z"

@@ -107,6 +107,7 @@ fn host_functions_take_positional_and_named_arguments() {
     let double = NativeFunction {
         name: "double".into(),
         params: vec!["x".into()],
+        required: 0,
         call: Box::new(|args| match &args[0] {
             Value::Number(n) => n.mul(&Number::from_i64(2)).into(),
             _ => Value::Null,
@@ -132,6 +133,27 @@ fn host_functions_take_positional_and_named_arguments() {
         evaluate_str("double(y: 4)", &vars, &env).unwrap(),
         Value::Null
     );
+}
+
+#[test]
+fn host_functions_tell_missing_arguments_from_nulls() {
+    // `required: 1`: leaving `x` out is an error, passing null is not.
+    let f = NativeFunction {
+        name: "is null".into(),
+        params: vec!["x".into(), "y".into()],
+        required: 1,
+        call: Box::new(|args| Value::Boolean(args[0].is_null())),
+    };
+    let mut vars = Context::new();
+    vars.insert("f", Value::Function(Function::Native(Arc::new(f))));
+    let env = Env::new();
+    let eval = |src: &str| evaluate_str(src, &vars, &env).unwrap();
+    assert_eq!(eval("f(null)"), Value::Boolean(true));
+    assert_eq!(eval("f(x: null)"), Value::Boolean(true));
+    assert_eq!(eval("f(1)"), Value::Boolean(false));
+    assert_eq!(eval("f(y: 1, x: 1)"), Value::Boolean(false));
+    assert_eq!(eval("f()"), Value::Null);
+    assert_eq!(eval("f(y: 1)"), Value::Null);
 }
 
 #[test]

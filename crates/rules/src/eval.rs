@@ -209,6 +209,7 @@ impl Runtime {
             let f = NativeFunction {
                 name: b.name.clone(),
                 params: def.params.iter().map(|(p, _)| p.clone()).collect(),
+                required: 0,
                 call: Box::new(move |args: &[Value]| rt.call_bkm(m, &id, args)),
             };
             return Some((
@@ -223,6 +224,9 @@ impl Runtime {
             let f = NativeFunction {
                 name: ds.name.clone(),
                 params: params.iter().map(|p| p.name.clone()).collect(),
+                // A decision service invoked without one of its parameters
+                // is an error, unlike one invoked with an explicit null.
+                required: params.len(),
                 call: Box::new(move |args: &[Value]| {
                     let params = rt.service_params(m, &id);
                     let mut inputs = Context::new();
@@ -291,6 +295,7 @@ impl Runtime {
             let f = NativeFunction {
                 name: "instance of".to_string(),
                 params: vec!["value".to_string()],
+                required: 0,
                 call: Box::new(move |args: &[Value]| {
                     let v = args.first().cloned().unwrap_or(Value::Null);
                     Value::Boolean(rt.instance_of(m, &v, &ty, 0))
@@ -568,6 +573,7 @@ impl Runtime {
                 let f = NativeFunction {
                     name: "function".to_string(),
                     params: def.params.iter().map(|(p, _)| p.clone()).collect(),
+                    required: 0,
                     call: Box::new(move |args: &[Value]| rt.apply(m, &def, &closure, args)),
                 };
                 Value::Function(Function::Native(Arc::new(f)))

@@ -69,6 +69,7 @@ pub(crate) fn function(class: &str, signature: &str) -> Option<Value> {
         flowdesk_feel::NativeFunction {
             name: format!("{class}.{method}"),
             params: (0..types.len()).map(|i| format!("p{i}")).collect(),
+            required: 0,
             call: Box::new(call),
         },
     ))))

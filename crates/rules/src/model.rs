@@ -930,8 +930,10 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
                 loader.problem(e, format!("duplicate id `{id}`"));
             }
         }
-        let id = e.attribute("id").unwrap_or("").to_string();
         let name = e.attribute("name").unwrap_or("").to_string();
+        // Without an id (allowed by DMN), an element is known by its name;
+        // an empty id would make every such element the same one.
+        let id = e.attribute("id").unwrap_or(&name).to_string();
         match e.tag_name().name() {
             "itemDefinition" => {
                 let def = loader.item_def(e, &scope);

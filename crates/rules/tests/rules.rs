@@ -427,3 +427,22 @@ fn java_externals_of_java_lang_are_bridged_and_others_are_null() {
         list(&[num(2), Value::Null])
     );
 }
+
+#[test]
+fn decisions_without_ids_are_told_apart_by_name() {
+    let m = DmnModel::parse(&model(
+        r#"<decision name="first"><variable name="first" typeRef="number"/>
+  <literalExpression><text>1</text></literalExpression></decision>
+<decision name="second"><variable name="second" typeRef="number"/>
+  <literalExpression><text>2</text></literalExpression></decision>"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        m.evaluate_decision("first", Context::new()).unwrap().0,
+        num(1)
+    );
+    assert_eq!(
+        m.evaluate_decision("second", Context::new()).unwrap().0,
+        num(2)
+    );
+}
