@@ -74,6 +74,41 @@ export interface Instance {
   started_by: string;
 }
 
+/** One entry of an instance's history (variable names only, never values). */
+export interface HistoryEvent {
+  seq: number;
+  at: Timestamp;
+  /** `elementActivated`, `elementCompleted`, `elementTerminated`, `jobCreated`, `incidentRaised`, … */
+  kind: string;
+  element_id: string | null;
+  detail: unknown;
+}
+
+export type IncidentState = 'open' | 'resolved';
+
+/** A step stuck until an operator resolves it. */
+export interface Incident {
+  key: number;
+  instance_id: string;
+  element_id: string;
+  job_key: number | null;
+  /** `jobNoRetries`, `expression`, `conditionNotMet`, `unhandledError`, … */
+  kind: string;
+  message: string;
+  state: IncidentState | (string & {});
+  created_at: Timestamp;
+  resolved_at: Timestamp | null;
+}
+
+export interface IncidentQuery {
+  state?: IncidentState | '';
+  limit?: number;
+}
+
+export interface CommandOutcome {
+  outcome: 'applied' | 'already-done' | (string & {});
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -345,6 +380,16 @@ export const api = {
     request<Page<Instance>>('GET', '/api/instances', { query: { ...query } }),
   getInstance: (id: string) => request<Instance>('GET', `/api/instances/${encodeURIComponent(id)}`),
   startInstance: (start: StartInstanceRequest) => request<Instance>('POST', '/api/instances', { json: start }),
+  instanceHistory: (id: string) =>
+    request<HistoryEvent[]>('GET', `/api/instances/${encodeURIComponent(id)}/history`),
+  cancelInstance: (id: string) =>
+    request<Instance>('POST', `/api/instances/${encodeURIComponent(id)}/cancel`),
+
+  // incidents
+  listIncidents: (query: IncidentQuery = {}) =>
+    request<Incident[]>('GET', '/api/incidents', { query: { ...query } }),
+  resolveIncident: (key: number) =>
+    request<CommandOutcome>('POST', `/api/incidents/${encodeURIComponent(String(key))}/resolve`),
 
   // users
   listUsers: () => request<User[]>('GET', '/api/users'),

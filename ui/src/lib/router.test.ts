@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { href, isPublic, parseHash } from './router';
+import { href, instanceHref, instanceIdOf, isPublic, parseHash, subPath } from './router';
 
 describe('parseHash', () => {
   it('parses known routes', () => {
@@ -47,5 +47,33 @@ describe('isPublic', () => {
     expect(isPublic('setup')).toBe(true);
     expect(isPublic('admin')).toBe(false);
     expect(isPublic(null)).toBe(false);
+  });
+});
+
+describe('instance detail routes', () => {
+  it('reads the instance id from #/instances/{id}', () => {
+    expect(instanceIdOf(parseHash('#/instances/0190-abc'))).toBe('0190-abc');
+    expect(instanceIdOf(parseHash('#/instances/0190-abc/'))).toBe('0190-abc');
+    expect(instanceIdOf(parseHash('#/instances/0190-abc?tab=history'))).toBe('0190-abc');
+  });
+
+  it('gives null on the list and on other screens', () => {
+    expect(instanceIdOf(parseHash('#/instances'))).toBeNull();
+    expect(instanceIdOf(parseHash('#/instances?state=active'))).toBeNull();
+    expect(instanceIdOf(parseHash('#/designer/0190-abc'))).toBeNull();
+    expect(instanceIdOf(parseHash('#/nowhere/0190-abc'))).toBeNull();
+  });
+
+  it('round-trips ids through instanceHref', () => {
+    expect(instanceHref('0190-abc')).toBe('#/instances/0190-abc');
+    const odd = 'a b/c?d';
+    expect(instanceIdOf(parseHash(instanceHref(odd)))).toBe(odd);
+    expect(parseHash(instanceHref('x')).name).toBe('instances');
+  });
+
+  it('splits and decodes sub-paths', () => {
+    expect(subPath(parseHash('#/instances'))).toEqual([]);
+    expect(subPath(parseHash('#/instances/a%20b/history'))).toEqual(['a b', 'history']);
+    expect(subPath(parseHash('#/instances/%E0%A4%A'))).toEqual(['%E0%A4%A']);
   });
 });

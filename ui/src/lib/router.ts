@@ -54,6 +54,33 @@ export function href(name: RouteName, params: Record<string, string | number | u
   return `#/${name}${qs ? '?' + qs : ''}`;
 }
 
+/** The path segments after the screen name, decoded: `#/instances/abc` -> ['abc']. */
+export function subPath(route: Route): string[] {
+  return route.path
+    .split('/')
+    .filter(Boolean)
+    .slice(1)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        return segment;
+      }
+    });
+}
+
+/** The instance id of `#/instances/{id}`, or null on the list (or any other screen). */
+export function instanceIdOf(route: Route): string | null {
+  if (route.name !== 'instances') return null;
+  const [id] = subPath(route);
+  return id ? id : null;
+}
+
+/** The hash of an instance's detail screen. */
+export function instanceHref(id: string): string {
+  return `#/instances/${encodeURIComponent(id)}`;
+}
+
 export function isPublic(name: RouteName | null): boolean {
   return name !== null && PUBLIC_ROUTES.includes(name);
 }
