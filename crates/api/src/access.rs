@@ -35,6 +35,15 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/definitions", Requires(DefinitionDeploy)),
     ("GET", "/api/definitions/{id}", Requires(DefinitionRead)),
     ("GET", "/api/definitions/{id}/xml", Requires(DefinitionRead)),
+    ("GET", "/api/decisions", Requires(DefinitionRead)),
+    ("POST", "/api/decisions", Requires(DefinitionDeploy)),
+    // Evaluating a decision runs business logic on caller data, as starting
+    // an instance does: instance:start (admin, designer, operator).
+    (
+        "POST",
+        "/api/decisions/{decision_id}/evaluate",
+        Requires(InstanceStart),
+    ),
     ("GET", "/api/instances", Requires(InstanceRead)),
     ("POST", "/api/instances", Requires(InstanceStart)),
     ("GET", "/api/instances/{id}", Requires(InstanceRead)),

@@ -23,6 +23,28 @@ pub struct ModelProblem {
     pub line: u32,
     /// 1-based column.
     pub column: u32,
+    /// For a problem inside an expression (DMN: FEEL), the 1-based line
+    /// inside the expression text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression_line: Option<u32>,
+    /// For a problem inside an expression, the 1-based column inside the
+    /// expression text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression_column: Option<u32>,
+}
+
+impl ModelProblem {
+    /// A problem located at an element only.
+    pub fn at(message: String, element_id: Option<String>, line: u32, column: u32) -> Self {
+        ModelProblem {
+            message,
+            element_id,
+            line,
+            column,
+            expression_line: None,
+            expression_column: None,
+        }
+    }
 }
 
 /// The problem+json body (RFC 9457).
@@ -55,6 +77,8 @@ pub enum ApiError {
     InvalidRequest(String),
     /// 400: the uploaded model has problems.
     InvalidModel {
+        /// The modelling language: `BPMN` or `DMN` (in the title).
+        language: &'static str,
         /// Summary, e.g. "2 problems in order.bpmn".
         detail: String,
         /// Every problem found.
@@ -72,19 +96,49 @@ impl ApiError {
         let problems: Vec<ModelProblem> = errors
             .problems
             .into_iter()
-            .map(|p| ModelProblem {
-                message: p.message,
-                element_id: p.element_id,
-                line: p.line,
-                column: p.column,
+            .map(|p| ModelProblem::at(p.message, p.element_id, p.line, p.column))
+            .collect();
+        ApiError::model_problems("BPMN", resource_name, problems)
+    }
+
+    /// An invalid-model error from the problems of a DMN model: each with
+    /// its element, line and column, and the position inside the FEEL
+    /// expression where there is one.
+    pub fn invalid_dmn(resource_name: &str, problems: flowdesk_rules::Problems) -> ApiError {
+        let problems = problems
+            .0
+            .into_iter()
+            .map(|p| {
+                let (expression_line, expression_column) = match p.expression_position {
+                    Some((line, column)) => (u32::try_from(line).ok(), u32::try_from(column).ok()),
+                    None => (None, None),
+                };
+                ModelProblem {
+                    message: p.message,
+                    element_id: (!p.element.is_empty()).then_some(p.element),
+                    line: p.line,
+                    column: p.column,
+                    expression_line,
+                    expression_column,
+                }
             })
             .collect();
+        ApiError::model_problems("DMN", resource_name, problems)
+    }
+
+    /// An invalid-model error listing `problems` of a `language` model.
+    pub(crate) fn model_problems(
+        language: &'static str,
+        resource_name: &str,
+        problems: Vec<ModelProblem>,
+    ) -> ApiError {
         let noun = if problems.len() == 1 {
             "problem"
         } else {
             "problems"
         };
         ApiError::InvalidModel {
+            language,
             detail: format!("{} {noun} in {resource_name}", problems.len()),
             problems,
         }
@@ -109,9 +163,17 @@ impl ApiError {
             ApiError::Forbidden(d) => ("forbidden", "Not allowed", d.clone(), None),
             ApiError::NotFound(d) => ("not-found", "Not found", d.clone(), None),
             ApiError::InvalidRequest(d) => ("invalid-request", "Invalid request", d.clone(), None),
-            ApiError::InvalidModel { detail, problems } => (
+            ApiError::InvalidModel {
+                language,
+                detail,
+                problems,
+            } => (
                 "invalid-model",
-                "Invalid BPMN model",
+                if *language == "DMN" {
+                    "Invalid DMN model"
+                } else {
+                    "Invalid BPMN model"
+                },
                 detail.clone(),
                 Some(problems.clone()),
             ),

@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod access;
+mod decisions;
 pub mod demo;
 pub mod embedded;
 mod error;
@@ -51,6 +52,7 @@ pub(crate) struct AppState {
     pub config: Arc<ApiConfig>,
     pub metrics: Arc<metrics::Metrics>,
     pub openapi_json: Arc<String>,
+    pub decision_models: decisions::DecisionModels,
 }
 
 /// Builds the one Router: every API route, the middleware stack, and the UI
@@ -67,6 +69,7 @@ pub fn router(store: Store, config: ApiConfig) -> Router {
         metrics: Arc::new(metrics::Metrics::new()),
         openapi_json: Arc::new(openapi_json),
         config: Arc::new(config.clone()),
+        decision_models: decisions::DecisionModels::default(),
     };
     middleware::wrap(api, state, config.ui_dir)
 }

@@ -89,26 +89,18 @@ fn compile_check(
                         .map(|flow| (flow.line, flow.column))
                 })
                 .unwrap_or((process.line, process.column));
-            problems.push(ModelProblem {
-                message: error.message,
-                element_id: Some(error.element_id),
+            problems.push(ModelProblem::at(
+                error.message,
+                Some(error.element_id),
                 line,
                 column,
-            });
+            ));
         }
     }
     if problems.is_empty() {
         return Ok(());
     }
-    let noun = if problems.len() == 1 {
-        "problem"
-    } else {
-        "problems"
-    };
-    Err(ApiError::InvalidModel {
-        detail: format!("{} {noun} in {resource_name}", problems.len()),
-        problems,
-    })
+    Err(ApiError::model_problems("BPMN", resource_name, problems))
 }
 
 pub(crate) async fn audit_entry(

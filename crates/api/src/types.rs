@@ -550,3 +550,132 @@ pub struct IncidentQuery {
     /// At most this many (default 50, at most 500).
     pub limit: Option<i64>,
 }
+
+/// A decision of a DMN model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionSummary {
+    /// The decision's `id` (what POST /api/decisions/{decision_id}/evaluate takes).
+    pub id: String,
+    /// The decision's name.
+    pub name: String,
+}
+
+/// A deployed DMN definition version and its decisions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionDefinition {
+    /// Id of this version.
+    pub id: String,
+    /// Key of the definition: the id of the model's first decision.
+    pub process_id: String,
+    /// Display name (the model's name).
+    pub name: String,
+    /// Version, from 1.
+    pub version: i64,
+    /// File it was deployed from.
+    pub resource_name: String,
+    /// Always `dmn`.
+    pub kind: String,
+    /// Deployment time.
+    pub deployed_at: String,
+    /// Who deployed it.
+    pub deployed_by: String,
+    /// Every decision of the model, in document order.
+    pub decisions: Vec<DecisionSummary>,
+}
+
+impl DecisionDefinition {
+    pub(crate) fn new(d: &definitions::Definition, decisions: &[(String, String)]) -> Self {
+        let Definition {
+            id,
+            process_id,
+            name,
+            version,
+            resource_name,
+            kind,
+            deployed_at,
+            deployed_by,
+        } = Definition::from(d);
+        DecisionDefinition {
+            id,
+            process_id,
+            name,
+            version,
+            resource_name,
+            kind,
+            deployed_at,
+            deployed_by,
+            decisions: decisions
+                .iter()
+                .map(|(id, name)| DecisionSummary {
+                    id: id.clone(),
+                    name: name.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Body of POST /api/decisions/{decision_id}/evaluate.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateDecisionRequest {
+    /// Variables by name, visible to every decision of the model.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub variables: serde_json::Map<String, serde_json::Value>,
+    /// Version of the DMN definition to use; the latest when absent.
+    pub version: Option<i64>,
+}
+
+/// What one decision of an evaluation saw and produced.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionTrace {
+    /// The decision's id.
+    pub id: String,
+    /// The decision's name.
+    pub name: String,
+    /// The values the decision logic saw, by name (functions left out).
+    #[schema(value_type = Object)]
+    pub inputs: serde_json::Value,
+    /// For a decision table, the 1-based indexes of the rules that matched.
+    pub matched_rules: Vec<usize>,
+    /// For a decision table, the annotations of each matched rule.
+    pub annotations: Vec<Vec<String>>,
+    /// The decision's result.
+    #[schema(value_type = Object)]
+    pub output: serde_json::Value,
+}
+
+/// Response of POST /api/decisions/{decision_id}/evaluate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionEvaluation {
+    /// The decision's result as JSON: dates, times and durations as ISO 8601
+    /// strings; numbers a JSON number when exact, else a string of every digit.
+    #[schema(value_type = Object)]
+    pub result: serde_json::Value,
+    /// The decisions evaluated, requirements before the decisions needing them.
+    pub trace: Vec<DecisionTrace>,
+    /// The DMN definition version that was evaluated.
+    pub definition_id: String,
+    /// Its version number.
+    pub version: i64,
+}
+
+impl DecisionTrace {
+    pub(crate) fn from_rules(trace: &flowdesk_rules::DecisionTrace) -> Self {
+        let inputs = trace
+            .inputs
+            .iter()
+            .filter(|(_, value)| !matches!(value, flowdesk_rules::Value::Function(_)))
+            .map(|(name, value)| (name.to_string(), value.to_json()))
+            .collect();
+        DecisionTrace {
+            id: trace.id.clone(),
+            name: trace.name.clone(),
+            inputs: serde_json::Value::Object(inputs),
+            matched_rules: trace.matched_rules.clone(),
+            annotations: trace.annotations.clone(),
+            output: trace.output.to_json(),
+        }
+    }
+}

@@ -12,9 +12,11 @@ use crate::expression::VariableScope;
 /// catalog) and its output value (a decision table's single output, a
 /// context for several outputs, a list for collect policies...) is the
 /// result the engine stores in the task's `resultVariable`. Every variable
-/// visible from the business rule task is offered as input data by name;
-/// `flowdesk-rules` binds those the decision declares as required inputs
-/// (`informationRequirement`/`requiredInput` on an `inputData` of that name).
+/// visible from the business rule task is visible to every decision (the
+/// catalog evaluates with [`Catalog::with_open_inputs`]), as in Camunda and
+/// Zeebe, whose modeler draws decisions that read process variables without
+/// declaring `inputData`; a declared required input of the same name still
+/// takes precedence (and converts the value to its `typeRef`).
 ///
 /// ```
 /// use flowdesk_engine::{DecisionEvaluator, DmnDecisions};
@@ -31,7 +33,7 @@ use crate::expression::VariableScope;
 /// variables.insert("amount".into(), serde_json::json!(150));
 /// assert_eq!(decisions.evaluate_decision("risk", &variables), Ok(serde_json::json!("high")));
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct DmnDecisions {
     catalog: Catalog,
 }
@@ -46,9 +48,12 @@ impl std::fmt::Debug for DmnDecisions {
 }
 
 impl DmnDecisions {
-    /// Evaluates the decisions of `catalog`.
+    /// Evaluates the decisions of `catalog`, with open inputs (process
+    /// variables are visible to every decision).
     pub fn new(catalog: Catalog) -> Self {
-        DmnDecisions { catalog }
+        DmnDecisions {
+            catalog: catalog.with_open_inputs(true),
+        }
     }
 
     /// Parses DMN documents into a catalog (the first problem of a
@@ -60,12 +65,18 @@ impl DmnDecisions {
         for xml in documents {
             catalog.add(DmnModel::parse(xml)?);
         }
-        Ok(DmnDecisions { catalog })
+        Ok(DmnDecisions::new(catalog))
     }
 
     /// The catalog the decisions come from.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+}
+
+impl Default for DmnDecisions {
+    fn default() -> Self {
+        DmnDecisions::new(Catalog::new())
     }
 }
 
@@ -103,5 +114,47 @@ impl DecisionEvaluator for DmnDecisions {
         Err(fail(
             "no deployed DMN model has a decision with this id".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A decision as Camunda Modeler draws it: no `inputData`, no
+    /// `informationRequirement`; the table reads process variables.
+    const CAMUNDA_STYLE: &str = r##"<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+        namespace="http://camunda.org/schema/1.0/dmn" name="Shipping" id="shipping-definitions">
+      <decision id="shipping" name="Shipping">
+        <decisionTable id="shipping-table" hitPolicy="FIRST">
+          <input id="weight-input"><inputExpression typeRef="number"><text>weight</text></inputExpression></input>
+          <output id="method" name="method" typeRef="string"/>
+          <rule id="heavy"><inputEntry><text>&gt; 20</text></inputEntry><outputEntry><text>"freight"</text></outputEntry></rule>
+          <rule id="light"><inputEntry><text>-</text></inputEntry><outputEntry><text>"parcel"</text></outputEntry></rule>
+        </decisionTable>
+      </decision>
+    </definitions>"##;
+
+    #[test]
+    fn business_rule_tasks_see_process_variables_without_declared_inputs() {
+        let decisions = DmnDecisions::from_xml([CAMUNDA_STYLE]).expect("loads");
+        assert!(decisions.catalog().open_inputs());
+        let mut variables = serde_json::Map::new();
+        variables.insert("weight".into(), serde_json::json!(35));
+        assert_eq!(
+            decisions.evaluate_decision("shipping", &variables),
+            Ok(serde_json::json!("freight"))
+        );
+        variables.insert("weight".into(), serde_json::json!(2));
+        assert_eq!(
+            decisions.evaluate_decision("shipping", &variables),
+            Ok(serde_json::json!("parcel"))
+        );
+    }
+
+    #[test]
+    fn catalogs_given_to_new_and_default_are_open_too() {
+        assert!(DmnDecisions::new(Catalog::new()).catalog().open_inputs());
+        assert!(DmnDecisions::default().catalog().open_inputs());
     }
 }

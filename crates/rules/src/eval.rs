@@ -28,6 +28,9 @@ pub(crate) struct Runtime {
     /// functions), bounded so runaway recursion yields `null` instead of
     /// exhausting the stack.
     pub depth: Arc<AtomicUsize>,
+    /// Whether every entry of the evaluation context is visible to every
+    /// decision (see [`crate::Catalog::with_open_inputs`]).
+    pub open_inputs: bool,
 }
 
 /// Deepest nesting of business knowledge model and function calls.
@@ -118,6 +121,12 @@ impl Runtime {
             return Value::Null;
         };
         let mut ctx = Context::new();
+        if self.open_inputs {
+            // Declared requirements, bound below, take precedence.
+            for (name, value) in inputs.iter() {
+                ctx.insert(name.clone(), value.clone());
+            }
+        }
         let mut imported: HashMap<String, Context> = HashMap::new();
         let mut bind = |rt: &Runtime, t: usize, name: &str, v: Value, ctx: &mut Context| match rt
             .import_name(m, t)

@@ -104,6 +104,22 @@ impl DmnModel {
             .collect()
     }
 
+    /// The `(id, name)` of every decision of the model, in document order.
+    pub fn decisions(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.data
+            .decisions
+            .iter()
+            .map(|d| (d.id.as_str(), d.name.as_str()))
+    }
+
+    /// Whether the model has a decision with this id or name.
+    pub fn has_decision(&self, name_or_id: &str) -> bool {
+        self.data
+            .decisions
+            .iter()
+            .any(|d| d.id == name_or_id || d.name == name_or_id)
+    }
+
     fn catalog(&self) -> Catalog {
         let mut c = Catalog::new();
         c.add(self.clone());
@@ -119,6 +135,22 @@ impl DmnModel {
     ) -> Result<(Value, Trace), EvalError> {
         self.catalog()
             .evaluate_decision(&self.data.namespace, name_or_id, inputs)
+    }
+
+    /// Like [`DmnModel::evaluate_decision`], but every entry of `inputs` is
+    /// visible to every decision, in addition to its declared requirements
+    /// (see [`Catalog::with_open_inputs`]): for decisions made in Camunda
+    /// Modeler, which read process variables without declaring input data.
+    pub fn evaluate_decision_open(
+        &self,
+        name_or_id: &str,
+        inputs: Context,
+    ) -> Result<(Value, Trace), EvalError> {
+        self.catalog().with_open_inputs(true).evaluate_decision(
+            &self.data.namespace,
+            name_or_id,
+            inputs,
+        )
     }
 
     /// Evaluates a decision service (by name or id) with its parameters
@@ -146,6 +178,7 @@ impl DmnModel {
 pub struct Catalog {
     models: Vec<Arc<ModelData>>,
     env: Env,
+    open_inputs: bool,
 }
 
 impl Catalog {
@@ -159,7 +192,44 @@ impl Catalog {
         Catalog {
             models: Vec::new(),
             env,
+            open_inputs: false,
         }
+    }
+
+    /// Makes every entry of the evaluation context visible to every decision,
+    /// in addition to (and overridden by) its declared requirements.
+    ///
+    /// The DMN specification binds only the input data, decisions and
+    /// business knowledge models a decision requires (strict, the default).
+    /// Decisions drawn in Camunda Modeler usually declare no `inputData` or
+    /// `informationRequirement` and read process variables directly; open
+    /// inputs evaluate them as Camunda and Zeebe do.
+    ///
+    /// ```
+    /// use flowdesk_rules::{Catalog, Context, DmnModel, Value};
+    ///
+    /// let xml = r##"<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+    ///     namespace="urn:camunda" name="camunda" id="camunda">
+    ///   <decision id="risk" name="Risk">
+    ///     <literalExpression><text>if amount > 100 then "high" else "low"</text></literalExpression>
+    ///   </decision>
+    /// </definitions>"##;
+    /// let mut catalog = Catalog::new().with_open_inputs(true);
+    /// catalog.add(DmnModel::parse(xml).unwrap());
+    /// let mut variables = Context::new();
+    /// variables.insert("amount", Value::int(150));
+    /// let (result, _trace) = catalog.evaluate_decision("urn:camunda", "risk", variables).unwrap();
+    /// assert_eq!(result, Value::string("high"));
+    /// ```
+    pub fn with_open_inputs(mut self, open: bool) -> Catalog {
+        self.open_inputs = open;
+        self
+    }
+
+    /// Whether the evaluation context is visible to every decision
+    /// ([`Catalog::with_open_inputs`]).
+    pub fn open_inputs(&self) -> bool {
+        self.open_inputs
     }
 
     /// Adds a model; a model with the same namespace is replaced.
@@ -181,6 +251,7 @@ impl Catalog {
             models: Arc::new(self.models.clone()),
             env: self.env.clone(),
             depth: Arc::default(),
+            open_inputs: self.open_inputs,
         }
     }
 

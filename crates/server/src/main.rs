@@ -9,6 +9,7 @@
 //! nothing may depend on this crate.
 
 mod config;
+mod evaluate;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -63,6 +64,13 @@ enum Command {
     Instances(InstancesArgs),
     /// List open incidents, newest first.
     Incidents(ListArgs),
+    /// Evaluate a FEEL expression and print its value (no database).
+    Feel(FeelArgs),
+    /// Evaluate a decision of a DMN file and print its result (no database).
+    ///
+    /// Every variable is visible to every decision, as decisions made in
+    /// Camunda Modeler expect.
+    Decide(DecideArgs),
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -136,6 +144,37 @@ struct InstancesArgs {
     process: Option<String>,
     #[command(flatten)]
     list: ListArgs,
+}
+
+#[derive(Debug, Args)]
+struct FeelArgs {
+    /// The FEEL expression, e.g. 'amount * 1.19'.
+    #[arg(value_name = "EXPR", allow_hyphen_values = true)]
+    expression: String,
+    /// Variables, a JSON object, e.g. '{"amount": 100}'.
+    #[arg(long, value_name = "JSON")]
+    vars: Option<String>,
+    /// Print the value as JSON (dates, times and durations as ISO 8601
+    /// strings, numbers with every digit) instead of FEEL.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct DecideArgs {
+    /// The DMN file.
+    #[arg(value_name = "FILE.dmn")]
+    file: PathBuf,
+    /// The id (or name) of the decision to evaluate.
+    #[arg(value_name = "DECISION_ID")]
+    decision_id: String,
+    /// Variables, a JSON object, e.g. '{"amount": 100}'.
+    #[arg(long, value_name = "JSON")]
+    vars: Option<String>,
+    /// Print the result as JSON (dates, times and durations as ISO 8601
+    /// strings, numbers with every digit) instead of FEEL.
+    #[arg(long)]
+    json: bool,
 }
 
 /// The actor recorded in the audit log for CLI changes.
@@ -297,6 +336,17 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Feel(args) => print_evaluation(evaluate::feel(
+            &args.expression,
+            args.vars.as_deref(),
+            args.json,
+        )),
+        Command::Decide(args) => print_evaluation(evaluate::decide(
+            &args.file,
+            &args.decision_id,
+            args.vars.as_deref(),
+            args.json,
+        )),
         Command::User {
             command: UserCommand::Add(args),
         } => {
@@ -311,6 +361,21 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             store.close().await;
             println!("{}", user.id);
             Ok(())
+        }
+    }
+}
+
+/// Prints a local evaluation's output, or its error (with the position of
+/// the problem) on stderr and exits with status 1.
+fn print_evaluation(evaluated: anyhow::Result<String>) -> anyhow::Result<()> {
+    match evaluated {
+        Ok(output) => {
+            println!("{output}");
+            Ok(())
+        }
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::exit(1);
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod decisions;
 mod definitions;
 mod health;
 mod incidents;
@@ -28,6 +29,7 @@ use crate::AppState;
         (name = "health", description = "Liveness, readiness, metrics"),
         (name = "auth", description = "Setup, sign-in, sessions"),
         (name = "definitions", description = "Deployed BPMN, DMN and form definitions"),
+        (name = "decisions", description = "DMN decisions: deploy and evaluate"),
         (name = "instances", description = "Process instances"),
         (name = "jobs", description = "Work items of service and user tasks, leased by workers"),
         (name = "messages", description = "Messages correlated to waiting instances"),
@@ -61,6 +63,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(definitions::routes())
+        .merge(decisions::routes())
         .merge(instances::routes())
         .merge(jobs::routes())
         .merge(messages::routes())

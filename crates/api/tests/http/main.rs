@@ -2,6 +2,7 @@
 //! (no sockets), each database test on SQLite and on PostgreSQL.
 
 mod common;
+mod decisions;
 mod malformed_json;
 mod route_walk;
 mod upload;
