@@ -73,12 +73,41 @@
 //! participants, message flows), lanes, data objects and stores, text
 //! annotations, associations, groups, documentation, diagram interchange
 //! (`bpmndi:`), and extension elements of other vendors.
+//!
+//! # Lossless documents and round-trips
+//!
+//! [`Document::parse`] keeps the whole XML tree besides the typed model:
+//! every element and attribute of every namespace (diagram interchange,
+//! `zeebe:` and unknown extension elements included), namespace prefixes and
+//! declarations, text, comments. [`Document::to_xml`] writes it back, and
+//! parsing the output gives an equal document, typed model and
+//! [`Document::diagram_bounds`]. It fails only on XML-level problems (rules 1
+//! and 2); [`Document::validate`] applies the other rules.
+//!
+//! ```
+//! use flowdesk_model::bpmn::Document;
+//! let xml = r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:acme="urn:acme" id="d">
+//!   <bpmn:process id="p">
+//!     <bpmn:extensionElements><acme:color value="red"/></bpmn:extensionElements>
+//!   </bpmn:process>
+//! </bpmn:definitions>"#;
+//! let document = Document::parse(xml)?;
+//! let again = Document::parse(&document.to_xml())?;
+//! assert_eq!(document, again);
+//! assert!(again.to_xml().contains(r#"<acme:color value="red"/>"#));
+//! # Ok::<(), flowdesk_model::ModelErrors>(())
+//! ```
 
+mod document;
 mod model;
 mod position;
 mod reader;
 mod validate;
 
+pub use document::{
+    Attribute, Bounds, DiagramBounds, Document, Edge, Element, NamespaceDeclaration, Point, Shape,
+    XmlNode, DC_NAMESPACE, DI_NAMESPACE,
+};
 pub use model::{
     Definitions, ElementKind, ErrorDefinition, Escalation, EventDefinition, FlowElement, Message,
     MultiInstance, Process, SequenceFlow, Signal, TaskHeader, TimerKind, VariableMapping,

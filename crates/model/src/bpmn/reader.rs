@@ -38,38 +38,45 @@ pub(super) struct Read {
 /// Parses the XML and reads the model.
 pub(super) fn read(xml: &str) -> Read {
     let index = LineIndex::new(xml);
+    match parse_xml(xml, &index) {
+        Ok(document) => read_tree(&document, &index),
+        Err(problem) => Read {
+            definitions: None,
+            problems: vec![problem],
+            definitions_position: (1, 1),
+        },
+    }
+}
+
+/// Parses the XML into a tree: the one problem is a syntax error or nesting
+/// deeper than [`MAX_XML_DEPTH`].
+pub(super) fn parse_xml<'input>(
+    xml: &'input str,
+    index: &LineIndex<'_>,
+) -> Result<Document<'input>, Problem> {
     if let Some(offset) = too_deeply_nested(xml.as_bytes(), MAX_XML_DEPTH) {
         let (line, column) = index.position(offset);
-        return Read {
-            definitions: None,
-            problems: vec![Problem {
-                message: format!(
-                    "elements nested more than {MAX_XML_DEPTH} levels deep are not supported"
-                ),
-                element_id: None,
-                line,
-                column,
-            }],
-            definitions_position: (1, 1),
-        };
+        return Err(Problem {
+            message: format!(
+                "elements nested more than {MAX_XML_DEPTH} levels deep are not supported"
+            ),
+            element_id: None,
+            line,
+            column,
+        });
     }
     let options = ParsingOptions {
         allow_dtd: false,
         ..ParsingOptions::default()
     };
-    let document = match Document::parse_with_options(xml, options) {
-        Ok(document) => document,
-        Err(error) => {
-            return Read {
-                definitions: None,
-                problems: vec![syntax_problem(xml, &index, &error)],
-                definitions_position: (1, 1),
-            }
-        }
-    };
+    Document::parse_with_options(xml, options).map_err(|error| syntax_problem(xml, index, &error))
+}
 
+/// Reads the model from a parsed tree (`definitions` is `None` when the root
+/// is not `bpmn:definitions`).
+pub(super) fn read_tree(document: &Document<'_>, index: &LineIndex<'_>) -> Read {
     let mut reader = Reader {
-        index: &index,
+        index,
         problems: Vec::new(),
     };
     let root = document.root_element();
@@ -95,7 +102,7 @@ pub(super) fn read(xml: &str) -> Read {
     }
 
     let definitions = reader.definitions(root);
-    reader.duplicate_ids(&document);
+    reader.duplicate_ids(document);
     Read {
         definitions: Some(definitions),
         problems: reader.problems,
