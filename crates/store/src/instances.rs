@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
 
-use crate::{Millis, StoreError, Tx};
+use crate::{history, Dialect, Millis, StoreError, Tx};
 
 /// A process instance as stored (with the process name of its definition).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +89,64 @@ pub async fn insert(tx: &mut Tx<'_>, instance: &Instance) -> Result<(), StoreErr
     .bind(&instance.started_by)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// The engine's side of a new instance row, see [`insert_with_state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineState<'a> {
+    /// The engine's instance key.
+    pub instance_key: i64,
+    /// The serialized engine state.
+    pub state_json: &'a str,
+    /// The next free engine key of the instance.
+    pub next_key: i64,
+    /// Last change.
+    pub updated_at: Millis,
+}
+
+/// Inserts an instance together with its engine state (its `process_name`
+/// is ignored: it comes from the definition), then appends its first
+/// history `events`. On SQLite the row and the first history rows go in one
+/// call (two statements, one round trip to the connection's worker thread);
+/// PostgreSQL prepares one statement per call.
+pub async fn insert_with_state(
+    tx: &mut Tx<'_>,
+    dialect: Dialect,
+    instance: &Instance,
+    engine: &EngineState<'_>,
+    events: &[history::NewEvent<'_>],
+) -> Result<(), StoreError> {
+    const INSERT: &str = "INSERT INTO instances (id, definition_id, process_id, version, state, \
+        variables, started_at, ended_at, started_by, instance_key, state_json, next_key, \
+        updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    let together = match dialect {
+        Dialect::Sqlite => events.len().min(history::ROWS_PER_INSERT),
+        Dialect::Postgres => 0,
+    };
+    let sql = if together > 0 {
+        format!("{INSERT}; {}", history::insert_sql(14, together))
+    } else {
+        INSERT.to_string()
+    };
+    let query = sqlx::query(&sql)
+        .bind(&instance.id)
+        .bind(&instance.definition_id)
+        .bind(&instance.process_id)
+        .bind(instance.version)
+        .bind(&instance.state)
+        .bind(&instance.variables)
+        .bind(instance.started_at)
+        .bind(instance.ended_at)
+        .bind(&instance.started_by)
+        .bind(engine.instance_key)
+        .bind(engine.state_json)
+        .bind(engine.next_key)
+        .bind(engine.updated_at);
+    history::bind(query, &events[..together])
+        .execute(&mut **tx)
+        .await?;
+    history::append_many(tx, &events[together..]).await?;
     Ok(())
 }
 

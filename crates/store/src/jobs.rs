@@ -208,18 +208,19 @@ pub async fn activate(
     let mut jobs = Vec::with_capacity(rows.len());
     for row in rows {
         let key: i64 = row.try_get("key")?;
-        sqlx::query(
+        // One statement per job: the update hands back the leased row.
+        let leased = sqlx::query(&format!(
             "UPDATE jobs SET state = 'activated', worker = $2, deadline = $3, updated_at = $4 \
-             WHERE key = $1",
-        )
+             WHERE key = $1 RETURNING {COLUMNS}"
+        ))
         .bind(key)
         .bind(worker)
         .bind(deadline)
         .bind(now)
-        .execute(&mut **tx)
+        .fetch_optional(&mut **tx)
         .await?;
-        if let Some(job) = find(&mut **tx, key).await? {
-            jobs.push(job);
+        if let Some(row) = leased {
+            jobs.push(from_row(&row)?);
         }
     }
     Ok(jobs)

@@ -115,6 +115,11 @@ impl ProcessCache {
         Ok(compiled)
     }
 
+    /// The compiled process of the definition `definition_id`, if compiled already.
+    fn get(&self, definition_id: &str) -> Option<Arc<CompiledProcess>> {
+        self.lock().get(definition_id).cloned()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<CompiledProcess>>> {
         // A panic while holding the lock cannot leave the map inconsistent.
         self.inner
@@ -168,16 +173,14 @@ impl Workflow {
     }
 
     /// Starts a write transaction for workflow commands. On SQLite it takes
-    /// the single writer lock at once (waiting up to the busy timeout), so a
-    /// read-then-write transaction can never fail half-way on a stale snapshot.
+    /// the single writer lock at once (`BEGIN IMMEDIATE`, waiting up to the
+    /// busy timeout), so a read-then-write transaction can never fail
+    /// half-way on a stale snapshot.
     pub async fn begin(&self) -> Result<Tx<'static>, WorkflowError> {
-        let mut tx = self.store.begin().await?;
-        if self.store.dialect() == Dialect::Sqlite {
-            sqlx::query("UPDATE engine_keys SET next_instance = next_instance WHERE id = 1")
-                .execute(&mut *tx)
-                .await?;
+        match self.store.dialect() {
+            Dialect::Sqlite => Ok(self.store.pool().begin_with("BEGIN IMMEDIATE").await?),
+            Dialect::Postgres => Ok(self.store.begin().await?),
         }
-        Ok(tx)
     }
 
     fn context_apply(
@@ -233,6 +236,10 @@ impl Workflow {
             key + 1,
             now,
         )?;
+        // The row is written once, with the state after the command (the
+        // effects' rows reference it, so it goes first); the caller gets the
+        // same values back without a read-back.
+        let ended = has_ended(state.status);
         let instance = Instance {
             id: crate::new_id(),
             definition_id: definition.id.clone(),
@@ -240,21 +247,32 @@ impl Workflow {
             process_name: definition.name.clone(),
             version: definition.version,
             state: state_name(state.status).to_string(),
-            variables: Value::Object(state.variables.clone()).to_string(),
+            variables: variables_json(&state)?,
             started_at: now,
-            ended_at: None,
+            ended_at: ended.then_some(now),
             started_by: actor.to_string(),
         };
-        instances::insert(tx, &instance).await?;
-        sqlx::query("UPDATE instances SET instance_key = $2 WHERE id = $1")
-            .bind(&instance.id)
-            .bind(key_to_db(key))
-            .execute(&mut **tx)
-            .await?;
-        persist(tx, &instance.id, &state, &effects, next_key, now).await?;
-        instances::find(&mut **tx, &instance.id)
-            .await?
-            .ok_or_else(|| WorkflowError::NotFound(format!("instance {}", instance.id)))
+        let state_json = state_json(&state)?;
+        let rows = history_rows(&effects)?;
+        instances::insert_with_state(
+            tx,
+            self.store.dialect(),
+            &instance,
+            &instances::EngineState {
+                instance_key: key_to_db(key),
+                state_json: &state_json,
+                next_key: key_to_db(next_key),
+                updated_at: now,
+            },
+            &history_events(&instance.id, now, &effects, &rows),
+        )
+        .await?;
+        let created_rows = write_effect_rows(tx, &instance.id, &effects, now).await?;
+        // A new instance owns no rows but the ones this command created.
+        if ended && created_rows {
+            close_ended(tx, &instance.id, now).await?;
+        }
+        Ok(instance)
     }
 
     /// Applies `command` to the instance `instance_id` in `tx` (from
@@ -289,10 +307,18 @@ impl Workflow {
         let mut state: ProcessInstanceState = serde_json::from_str(&state_json).map_err(|e| {
             StoreError::InvalidData(format!("state of instance {instance_id}: {e}"))
         })?;
-        let definition = definitions::find(&mut **tx, &definition_id)
-            .await?
-            .ok_or_else(|| WorkflowError::NotFound(format!("definition {definition_id}")))?;
-        let process = self.processes.compiled(&definition)?;
+        // A definition's content never changes: a compiled one needs no read.
+        let process = match self.processes.get(&definition_id) {
+            Some(process) => process,
+            None => {
+                let definition = definitions::find(&mut **tx, &definition_id)
+                    .await?
+                    .ok_or_else(|| {
+                        WorkflowError::NotFound(format!("definition {definition_id}"))
+                    })?;
+                self.processes.compiled(&definition)?
+            }
+        };
         let (effects, next_key) =
             Self::context_apply(&process, &mut state, command, key_from_db(next_key), now)?;
         persist(tx, instance_id, &state, &effects, next_key, now).await?;
@@ -584,7 +610,65 @@ fn history_element(effect: &Effect) -> Option<&str> {
     }
 }
 
-/// Writes the new state and every effect of one command.
+/// Whether an instance in `status` has ended.
+fn has_ended(status: InstanceStatus) -> bool {
+    !matches!(status, InstanceStatus::Active | InstanceStatus::Created)
+}
+
+/// The instance's variables as JSON object text.
+fn variables_json(state: &ProcessInstanceState) -> Result<String, WorkflowError> {
+    serde_json::to_string(&state.variables)
+        .map_err(|e| StoreError::InvalidData(format!("instance variables: {e}")).into())
+}
+
+/// The serialized engine state.
+fn state_json(state: &ProcessInstanceState) -> Result<String, WorkflowError> {
+    serde_json::to_string(state)
+        .map_err(|e| StoreError::InvalidData(format!("instance state: {e}")).into())
+}
+
+/// The history rows of a command's effects: kind and detail JSON text of each.
+fn history_rows(effects: &[Effect]) -> Result<Vec<(String, String)>, WorkflowError> {
+    effects.iter().map(history_row).collect()
+}
+
+/// The history events of `effects`, whose rows are `rows` ([`history_rows`]).
+fn history_events<'a>(
+    instance_id: &'a str,
+    now: Millis,
+    effects: &'a [Effect],
+    rows: &'a [(String, String)],
+) -> Vec<history::NewEvent<'a>> {
+    effects
+        .iter()
+        .zip(rows)
+        .map(|(effect, (kind, detail))| history::NewEvent {
+            instance_id,
+            at: now,
+            kind,
+            element_id: history_element(effect),
+            detail,
+        })
+        .collect()
+}
+
+/// The history row of an effect: its kind and its detail JSON text.
+fn history_row(effect: &Effect) -> Result<(String, String), WorkflowError> {
+    let mut detail = serde_json::to_value(effect)
+        .map_err(|e| StoreError::InvalidData(format!("effect: {e}")))?;
+    let kind = history_kind(effect, &detail);
+    if let Some(object) = detail.as_object_mut() {
+        // Variables can be large and sensitive; history keeps their names only.
+        if let Some(Value::Object(variables)) = object.remove("variables") {
+            let names: Vec<Value> = variables.keys().cloned().map(Value::String).collect();
+            object.insert("variable_names".into(), Value::Array(names));
+        }
+    }
+    Ok((kind, detail.to_string()))
+}
+
+/// Writes the new state and every effect of one command to an existing
+/// instance row.
 async fn persist(
     tx: &mut Tx<'_>,
     instance_id: &str,
@@ -593,26 +677,64 @@ async fn persist(
     next_key: u64,
     now: Millis,
 ) -> Result<(), WorkflowError> {
-    for effect in effects {
-        let mut detail = serde_json::to_value(effect)
-            .map_err(|e| StoreError::InvalidData(format!("effect: {e}")))?;
-        let kind = history_kind(effect, &detail);
-        if let Some(object) = detail.as_object_mut() {
-            // Variables can be large and sensitive; history keeps their names only.
-            if let Some(Value::Object(variables)) = object.remove("variables") {
-                let names: Vec<Value> = variables.keys().cloned().map(Value::String).collect();
-                object.insert("variable_names".into(), Value::Array(names));
-            }
-        }
-        history::append(
-            tx,
-            instance_id,
-            now,
-            &kind,
-            history_element(effect),
-            &detail.to_string(),
-        )
+    let rows = history_rows(effects)?;
+    history::append_many(tx, &history_events(instance_id, now, effects, &rows)).await?;
+    write_effect_rows(tx, instance_id, effects, now).await?;
+    let ended = has_ended(state.status);
+    if ended {
+        close_ended(tx, instance_id, now).await?;
+    }
+    sqlx::query(
+        "UPDATE instances SET state = $2, variables = $3, state_json = $4, next_key = $5, \
+         updated_at = $6, ended_at = COALESCE(ended_at, $7) WHERE id = $1",
+    )
+    .bind(instance_id)
+    .bind(state_name(state.status))
+    .bind(variables_json(state)?)
+    .bind(state_json(state)?)
+    .bind(key_to_db(next_key))
+    .bind(now)
+    .bind(ended.then_some(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Removes what an ended instance still owns: timers, message
+/// subscriptions, open jobs and incidents.
+async fn close_ended(tx: &mut Tx<'_>, instance_id: &str, now: Millis) -> Result<(), WorkflowError> {
+    sqlx::query("DELETE FROM timers WHERE instance_id = $1")
+        .bind(instance_id)
+        .execute(&mut **tx)
         .await?;
+    sqlx::query("DELETE FROM message_subscriptions WHERE instance_id = $1")
+        .bind(instance_id)
+        .execute(&mut **tx)
+        .await?;
+    jobs::cancel_open(tx, instance_id, now).await?;
+    incidents::resolve_all(tx, instance_id, now).await?;
+    Ok(())
+}
+
+/// Writes the job, timer, subscription and incident rows of one command's
+/// effects (their history rows are written by the caller, in multi-row
+/// `INSERT`s). Returns whether a job, timer, subscription or incident row
+/// was created.
+async fn write_effect_rows(
+    tx: &mut Tx<'_>,
+    instance_id: &str,
+    effects: &[Effect],
+    now: Millis,
+) -> Result<bool, WorkflowError> {
+    let mut created_rows = false;
+    for effect in effects {
+        created_rows |= matches!(
+            effect,
+            Effect::JobCreated { .. }
+                | Effect::TimerScheduled { .. }
+                | Effect::MessageSubscriptionOpened { .. }
+                | Effect::IncidentRaised { .. }
+        );
         match effect {
             Effect::JobCreated {
                 key,
@@ -753,37 +875,5 @@ async fn persist(
             _ => {}
         }
     }
-
-    let ended = !matches!(
-        state.status,
-        InstanceStatus::Active | InstanceStatus::Created
-    );
-    if ended {
-        sqlx::query("DELETE FROM timers WHERE instance_id = $1")
-            .bind(instance_id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("DELETE FROM message_subscriptions WHERE instance_id = $1")
-            .bind(instance_id)
-            .execute(&mut **tx)
-            .await?;
-        jobs::cancel_open(tx, instance_id, now).await?;
-        incidents::resolve_all(tx, instance_id, now).await?;
-    }
-    let state_json = serde_json::to_string(state)
-        .map_err(|e| StoreError::InvalidData(format!("instance state: {e}")))?;
-    sqlx::query(
-        "UPDATE instances SET state = $2, variables = $3, state_json = $4, next_key = $5, \
-         updated_at = $6, ended_at = COALESCE(ended_at, $7) WHERE id = $1",
-    )
-    .bind(instance_id)
-    .bind(state_name(state.status))
-    .bind(Value::Object(state.variables.clone()).to_string())
-    .bind(state_json)
-    .bind(key_to_db(next_key))
-    .bind(now)
-    .bind(ended.then_some(now))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    Ok(created_rows)
 }
