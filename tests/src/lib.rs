@@ -383,6 +383,13 @@ impl Process {
         }
     }
 
+    /// Sends SIGKILL to the whole process group and waits until the process
+    /// itself has ended (its exit status is collected).
+    pub fn kill9(&mut self) {
+        self.signal_group(libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+
     fn signal_group(&self, signal: libc::c_int) {
         let Ok(group) = libc::pid_t::try_from(self.child.id()) else {
             return;
@@ -661,7 +668,10 @@ impl Drop for Database {
 /// `flowdesk serve` on 127.0.0.1 with a free port, after `flowdesk migrate`.
 pub struct Server {
     base_url: String,
-    process: Process,
+    db_url: String,
+    port: u16,
+    process: Option<Process>,
+    restarts: u32,
 }
 
 impl Server {
@@ -669,12 +679,26 @@ impl Server {
     /// `GET /health/ready` answers 200.
     pub async fn start(ctx: &TestContext, db_url: &str) -> Result<Self> {
         let flowdesk = bin("flowdesk")?;
-        let ui = ui_dist()?;
         let mut migrate = Command::new(&flowdesk);
         migrate.args(["migrate", "--db", db_url]);
         run_to_completion(ctx, "flowdesk-migrate", migrate).await?;
 
         let port = free_port()?;
+        let process = Self::serve(ctx, "flowdesk-serve", db_url, port).await?;
+        Ok(Self {
+            base_url: format!("http://127.0.0.1:{port}"),
+            db_url: db_url.to_owned(),
+            port,
+            process: Some(process),
+            restarts: 0,
+        })
+    }
+
+    /// Spawns `flowdesk serve` on `127.0.0.1:<port>` logging into
+    /// `<log dir>/<log_name>.log`, and waits until `GET /health/ready` answers 200.
+    async fn serve(ctx: &TestContext, log_name: &str, db_url: &str, port: u16) -> Result<Process> {
+        let flowdesk = bin("flowdesk")?;
+        let ui = ui_dist()?;
         let mut serve = Command::new(&flowdesk);
         serve
             .args(["serve", "--db", db_url, "--listen"])
@@ -682,7 +706,7 @@ impl Server {
             .arg("--ui-dir")
             .arg(&ui)
             .env("RUST_LOG", "info");
-        let mut process = Process::spawn(ctx, "flowdesk-serve", &mut serve)?;
+        let mut process = Process::spawn(ctx, log_name, &mut serve)?;
         let base_url = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         let ready = format!("{base_url}/health/ready");
@@ -704,7 +728,27 @@ impl Server {
             }
             tokio::time::sleep(POLL_INTERVAL).await;
         }
-        Ok(Self { base_url, process })
+        Ok(process)
+    }
+
+    /// Kills the server's whole process group with SIGKILL (no shutdown of
+    /// any kind) and waits until the server process has ended.
+    pub fn kill9(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            process.kill9();
+        }
+    }
+
+    /// Starts `flowdesk serve` again on the same port and database (after
+    /// [`Server::kill9`]; kills a running server first) and waits until
+    /// `GET /health/ready` answers 200. Each run logs into its own file,
+    /// `flowdesk-serve-restart-<n>.log`.
+    pub async fn restart(&mut self, ctx: &TestContext) -> Result<()> {
+        self.kill9();
+        self.restarts += 1;
+        let log_name = format!("flowdesk-serve-restart-{}", self.restarts);
+        self.process = Some(Self::serve(ctx, &log_name, &self.db_url, self.port).await?);
+        Ok(())
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -713,8 +757,50 @@ impl Server {
     }
 
     /// The server process.
+    ///
+    /// # Panics
+    /// Between [`Server::kill9`] and [`Server::restart`], when there is none.
     pub fn process(&mut self) -> &mut Process {
-        &mut self.process
+        self.process
+            .as_mut()
+            .expect("the server was killed and not restarted")
+    }
+
+    /// Creates the first administrator (`POST /api/auth/setup` as
+    /// [`ADMIN_USERNAME`] / [`ADMIN_PASSWORD`]) and returns the secret of a
+    /// new API token of theirs (`POST /api/tokens`), for
+    /// `Authorization: Bearer <secret>`.
+    pub async fn admin_token(&self) -> Result<String> {
+        let http = reqwest::Client::new();
+        let response = http
+            .post(format!("{}/api/auth/setup", self.base_url))
+            .json(&json!({ "username": ADMIN_USERNAME, "password": ADMIN_PASSWORD }))
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        if !status.is_success() {
+            bail!("POST /api/auth/setup answered {status}: {body}");
+        }
+        let session = ApiSession::login(&self.base_url, ADMIN_USERNAME, ADMIN_PASSWORD).await?;
+        let response = session
+            .http
+            .post(format!("{}/api/tokens", self.base_url))
+            .header(reqwest::header::COOKIE, &session.cookie)
+            .json(&json!({ "name": "e2e" }))
+            .send()
+            .await?;
+        let status = response.status();
+        let body = response.text().await?;
+        if !status.is_success() {
+            bail!("POST /api/tokens answered {status}: {body}");
+        }
+        let created: Value = serde_json::from_str(&body)
+            .with_context(|| format!("POST /api/tokens returned no JSON: {body}"))?;
+        created["secret"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("POST /api/tokens returned no secret: {body}"))
     }
 }
 
