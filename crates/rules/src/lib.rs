@@ -114,10 +114,7 @@ impl DmnModel {
 
     /// Whether the model has a decision with this id or name.
     pub fn has_decision(&self, name_or_id: &str) -> bool {
-        self.data
-            .decisions
-            .iter()
-            .any(|d| d.id == name_or_id || d.name == name_or_id)
+        model::by_id_or_name(&self.data.decisions, name_or_id).is_some()
     }
 
     fn catalog(&self) -> Catalog {
@@ -271,16 +268,7 @@ impl Catalog {
         inputs: Context,
     ) -> Result<(Value, Trace), EvalError> {
         let m = self.model_index(model)?;
-        let d = self.models[m]
-            .decisions
-            .iter()
-            .find(|d| d.id == name_or_id)
-            .or_else(|| {
-                self.models[m]
-                    .decisions
-                    .iter()
-                    .find(|d| d.name == name_or_id)
-            })
+        let d = model::by_id_or_name(&self.models[m].decisions, name_or_id)
             .ok_or_else(|| EvalError::UnknownDecision(name_or_id.to_string()))?;
         let mut session = Session::new();
         let value = self.runtime().decision(m, &d.id, &inputs, &mut session);
@@ -296,16 +284,7 @@ impl Catalog {
         inputs: Context,
     ) -> Result<(Value, Trace), EvalError> {
         let m = self.model_index(model)?;
-        let s = self.models[m]
-            .services
-            .iter()
-            .find(|s| s.id == name_or_id)
-            .or_else(|| {
-                self.models[m]
-                    .services
-                    .iter()
-                    .find(|s| s.name == name_or_id)
-            })
+        let s = model::by_id_or_name(&self.models[m].services, name_or_id)
             .ok_or_else(|| EvalError::UnknownDecisionService(name_or_id.to_string()))?;
         let mut session = Session::new();
         let value = self.runtime().service(m, &s.id, &inputs, &mut session);
@@ -321,11 +300,7 @@ impl Catalog {
         args: Context,
     ) -> Result<Value, EvalError> {
         let m = self.model_index(model)?;
-        let b = self.models[m]
-            .bkms
-            .iter()
-            .find(|b| b.id == name_or_id)
-            .or_else(|| self.models[m].bkms.iter().find(|b| b.name == name_or_id))
+        let b = model::by_id_or_name(&self.models[m].bkms, name_or_id)
             .ok_or_else(|| EvalError::UnknownBkm(name_or_id.to_string()))?;
         let values: Vec<Value> = b
             .function

@@ -181,6 +181,35 @@ pub(crate) struct DecisionService {
     pub input_data: Vec<Href>,
 }
 
+/// A DRG element that callers may address by id or by name.
+pub(crate) trait Named {
+    fn id(&self) -> &str;
+    fn name(&self) -> &str;
+}
+
+macro_rules! named {
+    ($($element:ty),*) => {$(
+        impl Named for $element {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+        }
+    )*};
+}
+named!(Decision, Bkm, DecisionService);
+
+/// The element whose id is `key`, else the first whose name is `key`: ids
+/// win, so an element named like another's id stays reachable by its id.
+pub(crate) fn by_id_or_name<'a, T: Named>(elements: &'a [T], key: &str) -> Option<&'a T> {
+    elements
+        .iter()
+        .find(|e| e.id() == key)
+        .or_else(|| elements.iter().find(|e| e.name() == key))
+}
+
 pub(crate) struct Import {
     pub name: String,
     pub namespace: String,
