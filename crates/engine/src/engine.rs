@@ -773,6 +773,16 @@ impl Engine {
             .collect()
     }
 
+    /// How many jobs of each type are open (activated or not, user tasks
+    /// included).
+    pub fn open_jobs_by_type(&self) -> BTreeMap<String, u64> {
+        let mut counts = BTreeMap::new();
+        for job in self.jobs.values() {
+            *counts.entry(job.job_type.clone()).or_insert(0) += 1;
+        }
+        counts
+    }
+
     /// Keys of open user tasks of an element, oldest first.
     pub fn open_user_tasks(&self, element_id: &str) -> Vec<u64> {
         self.jobs

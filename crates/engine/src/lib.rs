@@ -50,6 +50,8 @@ pub mod engine;
 pub mod error;
 pub mod execute;
 pub mod expression;
+#[cfg(feature = "scenario")]
+pub mod scenario;
 pub mod state;
 pub mod timer;
 
