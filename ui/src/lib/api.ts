@@ -109,6 +109,32 @@ export interface CommandOutcome {
   outcome: 'applied' | 'already-done' | (string & {});
 }
 
+/** An open user task (GET /api/tasks). */
+export interface UserTask {
+  key: number;
+  instance_id: string;
+  definition_id: string;
+  process_id: string;
+  element_id: string;
+  /** Who works it: the user who claimed it, else the modelled assignee. */
+  assignee: string | null;
+  claimed: boolean;
+  candidate_groups: string[];
+  /** A linked form id, or `camunda-forms:bpmn:{id}` for a form embedded in the process. */
+  form_key: string | null;
+  variables: Record<string, unknown>;
+  custom_headers: Record<string, unknown>;
+  created_at: Timestamp;
+}
+
+export interface TaskQuery {
+  /** `me` or a user name. */
+  assignee?: string;
+  candidateGroup?: string;
+  unassigned?: boolean;
+  limit?: number;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -390,6 +416,19 @@ export const api = {
     request<Incident[]>('GET', '/api/incidents', { query: { ...query } }),
   resolveIncident: (key: number) =>
     request<CommandOutcome>('POST', `/api/incidents/${encodeURIComponent(String(key))}/resolve`),
+
+  // tasklist
+  listTasks: (query: TaskQuery = {}) =>
+    request<UserTask[]>('GET', '/api/tasks', {
+      query: { ...query, unassigned: query.unassigned ? 'true' : undefined },
+    }),
+  claimTask: (key: number) => request<UserTask>('POST', `/api/tasks/${encodeURIComponent(String(key))}/claim`),
+  unclaimTask: (key: number) =>
+    request<UserTask>('POST', `/api/tasks/${encodeURIComponent(String(key))}/unclaim`),
+  completeTask: (key: number, variables: Record<string, unknown>) =>
+    request<CommandOutcome>('POST', `/api/tasks/${encodeURIComponent(String(key))}/complete`, {
+      json: { variables },
+    }),
 
   // users
   listUsers: () => request<User[]>('GET', '/api/users'),
