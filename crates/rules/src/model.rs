@@ -240,6 +240,9 @@ struct Loader<'a> {
     callable: HashSet<String>,
     /// Types of `instance of` tests that name item definitions.
     instance_types: Vec<Type>,
+    /// The business knowledge model whose logic is being loaded: a call of
+    /// its own name is recursion, which DMN does not allow.
+    current_bkm: Option<String>,
 }
 
 fn local(type_ref: &str) -> String {
@@ -367,10 +370,13 @@ impl<'a> Loader<'a> {
             _ => {}
         });
         let mut unknown = Vec::new();
+        let mut recursive = Vec::new();
         e.visit(&mut |x| {
             if let ExprKind::Call(callee, _) = &x.kind {
                 if let ExprKind::Name(n) = &callee.kind {
-                    if !self.callable.contains(&**n)
+                    if self.current_bkm.as_deref() == Some(&**n) && !bound.contains(&**n) {
+                        recursive.push((n.to_string(), callee.span));
+                    } else if !self.callable.contains(&**n)
                         && !bound.contains(&**n)
                         && !flowdesk_feel::builtin_function_names().contains(&&**n)
                     {
@@ -391,6 +397,23 @@ impl<'a> Loader<'a> {
                 message: format!(
                     "unknown function `{name}`: not a built-in function, business knowledge \
                      model or decision service of the model; the call evaluates to null"
+                ),
+            });
+        }
+        for (name, span) in recursive {
+            let p = span.line_col(source);
+            let (line, column) = self.pos(node);
+            self.problems.push(Problem {
+                element: Self::element_id(node),
+                line,
+                column,
+                severity: Severity::Error,
+                expression_position: Some((p.line, p.column)),
+                message: format!(
+                    "business knowledge model `{name}` calls itself: a business knowledge model \
+                     may only invoke the ones it requires, and the requirements graph must be \
+                     acyclic, so recursion is not allowed; compute the result with `for`, \
+                     a filter or list functions instead"
                 ),
             });
         }
@@ -895,6 +918,7 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
         problems: Vec::new(),
         callable: HashSet::new(),
         instance_types: Vec::new(),
+        current_bkm: None,
     };
     let elements: Vec<Node> = loader.children(root).collect();
 
@@ -997,6 +1021,7 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
                 });
             }
             "businessKnowledgeModel" => {
+                loader.current_bkm = Some(name.clone());
                 let function = match loader.child(e, "encapsulatedLogic") {
                     Some(l) => loader.function(l, &scope),
                     None => FunctionDef {
@@ -1004,6 +1029,7 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
                         body: Boxed::Null,
                     },
                 };
+                loader.current_bkm = None;
                 model.bkms.push(Bkm {
                     id,
                     name,

@@ -329,9 +329,39 @@ fn requirements_are_evaluated_once_and_bkms_are_invoked() {
 }
 
 #[test]
+fn a_bkm_that_calls_itself_is_rejected_with_the_position_of_the_call() {
+    let xml = model(
+        r##"<businessKnowledgeModel id="fib" name="fibonacci">
+  <encapsulatedLogic><formalParameter name="n"/>
+    <literalExpression><text>if n &lt; 2 then n else fibonacci(n - 1) + fibonacci(n - 2)</text></literalExpression></encapsulatedLogic>
+</businessKnowledgeModel>
+<decision id="d" name="d">
+  <knowledgeRequirement><requiredKnowledge href="#fib"/></knowledgeRequirement>
+  <literalExpression><text>fibonacci(10)</text></literalExpression></decision>"##,
+    );
+    let problems = DmnModel::parse(&xml).expect_err("recursion rejects the model");
+    assert_eq!(problems.len(), 2, "{problems}");
+    let first = &problems.0[0];
+    assert_eq!(first.severity, Severity::Error);
+    assert_eq!(first.expression_position, Some((1, 22)));
+    assert_eq!((first.line, first.column), (5, 5));
+    assert!(
+        first
+            .message
+            .contains("business knowledge model `fibonacci` calls itself"),
+        "{}",
+        first.message
+    );
+}
+
+#[test]
 fn runaway_recursion_of_a_bkm_is_null_not_a_crash() {
     let xml = model(
         r##"<businessKnowledgeModel id="f" name="forever">
+  <encapsulatedLogic><formalParameter name="n"/>
+    <literalExpression><text>again(n + 1)</text></literalExpression></encapsulatedLogic>
+</businessKnowledgeModel>
+<businessKnowledgeModel id="g" name="again">
   <encapsulatedLogic><formalParameter name="n"/>
     <literalExpression><text>forever(n + 1)</text></literalExpression></encapsulatedLogic>
 </businessKnowledgeModel>
