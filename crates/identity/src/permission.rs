@@ -20,6 +20,10 @@ pub enum Permission {
     UserManage,
     /// `audit:read`: read the audit log.
     AuditRead,
+    /// `report:read`: read dashboards, reports, their runs and the analytics read model.
+    ReportRead,
+    /// `report:manage`: create, change, delete and run dashboards and reports.
+    ReportManage,
 }
 
 /// A permission name that Flowdesk does not know.
@@ -29,7 +33,7 @@ pub struct UnknownPermission(pub String);
 
 impl Permission {
     /// Every permission, in declaration order.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 9] = [
         Permission::DefinitionRead,
         Permission::DefinitionDeploy,
         Permission::InstanceRead,
@@ -37,6 +41,8 @@ impl Permission {
         Permission::UserRead,
         Permission::UserManage,
         Permission::AuditRead,
+        Permission::ReportRead,
+        Permission::ReportManage,
     ];
 
     /// The wire and database name, e.g. `definition:read`.
@@ -49,6 +55,8 @@ impl Permission {
             Permission::UserRead => "user:read",
             Permission::UserManage => "user:manage",
             Permission::AuditRead => "audit:read",
+            Permission::ReportRead => "report:read",
+            Permission::ReportManage => "report:manage",
         }
     }
 }

@@ -58,9 +58,11 @@ impl Role {
                 DefinitionDeploy,
                 InstanceRead,
                 InstanceStart,
+                ReportRead,
             ],
-            Role::Operator => &[DefinitionRead, InstanceRead, InstanceStart],
-            Role::Analyst | Role::Viewer => &[DefinitionRead, InstanceRead],
+            Role::Operator => &[DefinitionRead, InstanceRead, InstanceStart, ReportRead],
+            Role::Analyst => &[DefinitionRead, InstanceRead, ReportRead, ReportManage],
+            Role::Viewer => &[DefinitionRead, InstanceRead, ReportRead],
         }
     }
 }
