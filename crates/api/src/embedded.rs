@@ -1,13 +1,15 @@
 //! The same services the routes call, for in-process callers without HTTP
-//! (the `flowdesk` CLI in embedded mode, the desktop): deploy and start,
-//! with their audit entries, as `actor`.
+//! (the `flowdesk` CLI in embedded mode, the desktop): deploy, start
+//! (optionally waiting for the result), publish messages, list instances
+//! and incidents, with their audit entries, as `actor`. The answers are
+//! the API's JSON types.
 
 use flowdesk_store::definitions::Definition;
 use flowdesk_store::instances::Instance;
 use flowdesk_store::workflow::Workflow;
 use flowdesk_store::Store;
 
-use crate::{now_ms, services, ApiError};
+use crate::{now_ms, services, types, ApiError};
 
 /// Parses, validates and compiles BPMN XML, then stores a new version of
 /// each changed executable process (see POST /api/definitions).
@@ -31,4 +33,58 @@ pub async fn start(
     let definition = services::resolve_definition(store, None, Some(process_id)).await?;
     let workflow = Workflow::new(store.clone());
     services::start_instance(&workflow, &definition, variables, actor, now_ms()).await
+}
+
+/// Starts an instance of `process_id` (its latest version, or `version`)
+/// like POST /api/instances. With `wait`, waits (at most 300 s) until the
+/// instance ends or stops at an incident, running this process's timer
+/// worker meanwhile; when the time is up its state is still `active`.
+pub async fn start_instance(
+    store: &Store,
+    process_id: &str,
+    version: Option<i64>,
+    variables: serde_json::Value,
+    wait: Option<std::time::Duration>,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    let definition =
+        services::resolve_start_definition(store, None, Some(process_id), version).await?;
+    let workflow = Workflow::new(store.clone());
+    let timers = wait.map(|_| crate::spawn_workers(store.clone()));
+    let started = services::start_and_await(&workflow, &definition, variables, wait, actor).await;
+    if let Some(timers) = timers {
+        timers.abort();
+    }
+    started
+}
+
+/// Publishes a message like POST /api/messages: it is correlated to every
+/// instance waiting for `name` and `correlation_key`.
+pub async fn publish(
+    store: &Store,
+    name: &str,
+    correlation_key: &str,
+    variables: serde_json::Value,
+) -> Result<types::MessageCorrelated, ApiError> {
+    let variables = types::variables_of(Some(variables))?;
+    let workflow = Workflow::new(store.clone());
+    let instances = services::publish_message(&workflow, name, correlation_key, variables).await?;
+    Ok(types::MessageCorrelated { instances })
+}
+
+/// Instances like GET /api/instances (state `incident`: active instances
+/// with an open incident).
+pub async fn instances(
+    store: &Store,
+    query: types::InstanceQuery,
+) -> Result<types::InstancePage, ApiError> {
+    services::list_instances(store, query).await
+}
+
+/// Incidents like GET /api/incidents.
+pub async fn incidents(
+    store: &Store,
+    query: types::IncidentQuery,
+) -> Result<Vec<types::Incident>, ApiError> {
+    services::list_incidents(store, query).await
 }

@@ -22,7 +22,7 @@ mod metrics;
 mod middleware;
 mod routes;
 mod services;
-mod types;
+pub mod types;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -3,11 +3,11 @@
 
 use flowdesk_store::audit::{self, NewAuditEntry};
 use flowdesk_store::definitions::{self, Definition, Kind, NewDefinition};
-use flowdesk_store::instances::Instance;
+use flowdesk_store::instances::{self, Instance, InstanceFilter};
 use flowdesk_store::workflow::Workflow;
-use flowdesk_store::{Store, StoreError, Tx};
+use flowdesk_store::{workflow_ops, Store, StoreError, Tx};
 
-use crate::{ApiError, ModelProblem};
+use crate::{now_ms, types, ApiError, ModelProblem};
 
 /// Parses and validates BPMN XML; on success stores a new version of every
 /// executable process whose content changed (unchanged ones keep their
@@ -178,4 +178,288 @@ pub(crate) async fn start_instance(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(instance)
+}
+
+/// The longest a start request may wait for its instance to finish.
+pub(crate) const MAX_AWAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The API view of stored instances: an active instance with an open
+/// incident is reported in state `incident`, with the number of its open
+/// incidents.
+pub(crate) async fn instance_views(
+    store: &Store,
+    stored: &[Instance],
+) -> Result<Vec<types::Instance>, ApiError> {
+    let ids: Vec<String> = stored.iter().map(|i| i.id.clone()).collect();
+    let counts = workflow_ops::open_incident_counts(store.pool(), &ids).await?;
+    Ok(stored
+        .iter()
+        .map(|instance| {
+            types::Instance::from(instance)
+                .with_open_incidents(counts.get(&instance.id).copied().unwrap_or(0))
+        })
+        .collect())
+}
+
+/// The API view of one instance; 404 when there is none.
+pub(crate) async fn instance_view(store: &Store, id: &str) -> Result<types::Instance, ApiError> {
+    let instance = instances::find(store.pool(), id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no instance with id {id}")))?;
+    let mut views = instance_views(store, std::slice::from_ref(&instance)).await?;
+    views
+        .pop()
+        .ok_or_else(|| ApiError::Internal(format!("no view of instance {id}")))
+}
+
+/// Which definition to start: a definition version id, or a process id with
+/// an optional version (the latest when absent).
+pub(crate) async fn resolve_start_definition(
+    store: &Store,
+    definition_id: Option<&str>,
+    process_id: Option<&str>,
+    version: Option<i64>,
+) -> Result<Definition, ApiError> {
+    match (definition_id, process_id, version) {
+        (None, Some(process_id), Some(version)) => {
+            let id = workflow_ops::definition_version_id(store.pool(), process_id, version)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("process {process_id} has no version {version}"))
+                })?;
+            resolve_definition(store, Some(&id), None).await
+        }
+        (Some(_), _, Some(_)) => Err(ApiError::InvalidRequest(
+            "give version with process_id, not with definition_id".into(),
+        )),
+        _ => resolve_definition(store, definition_id, process_id).await,
+    }
+}
+
+/// Starts an instance and, when `wait` is given (at most [`MAX_AWAIT`]),
+/// waits until it ends (`completed`, `cancelled`) or an incident stops it
+/// (`incident`); when the time is up it answers the current state (`active`).
+pub(crate) async fn start_and_await(
+    workflow: &Workflow,
+    definition: &Definition,
+    variables: serde_json::Value,
+    wait: Option<std::time::Duration>,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    let started = start_instance(workflow, definition, variables, actor, now_ms()).await?;
+    let store = workflow.store();
+    let Some(wait) = wait else {
+        let mut views = instance_views(store, std::slice::from_ref(&started)).await?;
+        return views
+            .pop()
+            .ok_or_else(|| ApiError::Internal("no view of the started instance".into()));
+    };
+    await_instance(store, &started.id, wait.min(MAX_AWAIT)).await
+}
+
+/// Whether an instance in this (API) state no longer moves by itself.
+pub(crate) fn is_settled(state: &str) -> bool {
+    state != "active"
+}
+
+/// Waits until the instance `id` is settled ([`is_settled`]) or `wait` has
+/// passed, and returns its state then. Other nodes may move the instance
+/// (workers, timers), so the database is read again at growing intervals
+/// (20 ms up to 250 ms), never beyond the deadline.
+pub(crate) async fn await_instance(
+    store: &Store,
+    id: &str,
+    wait: std::time::Duration,
+) -> Result<types::Instance, ApiError> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut interval = std::time::Duration::from_millis(20);
+    loop {
+        let view = instance_view(store, id).await?;
+        let now = tokio::time::Instant::now();
+        if is_settled(&view.state) || now >= deadline {
+            return Ok(view);
+        }
+        tokio::time::sleep(interval.min(deadline - now)).await;
+        interval = (interval * 2).min(std::time::Duration::from_millis(250));
+    }
+}
+
+/// The process-level variables of an instance.
+pub(crate) async fn instance_variables(
+    store: &Store,
+    id: &str,
+) -> Result<serde_json::Value, ApiError> {
+    Ok(instance_view(store, id).await?.variables)
+}
+
+/// Sets process variables of an active instance (conditional events
+/// react), with an audit entry naming the variables (never their values).
+pub(crate) async fn set_variables(
+    workflow: &Workflow,
+    id: &str,
+    variables: serde_json::Map<String, serde_json::Value>,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    if variables.is_empty() {
+        return Err(ApiError::InvalidRequest(
+            "variables must name at least one variable".into(),
+        ));
+    }
+    let now = now_ms();
+    let names: Vec<String> = variables.keys().cloned().collect();
+    let mut tx = workflow.begin().await?;
+    workflow.set_variables(&mut tx, id, variables, now).await?;
+    audit_entry(
+        &mut tx,
+        now,
+        actor,
+        "instance.variables",
+        &format!("instance:{id}"),
+        &names.join(", "),
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    instance_view(workflow.store(), id).await
+}
+
+/// Modifies an active instance: activates elements (each after setting its
+/// variables) and terminates element instances, in one command with an
+/// audit entry.
+pub(crate) async fn modify_instance(
+    workflow: &Workflow,
+    id: &str,
+    modification: types::ModifyInstance,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    if modification.activate.is_empty() && modification.terminate.is_empty() {
+        return Err(ApiError::InvalidRequest(
+            "give at least one element to activate or one element instance to terminate".into(),
+        ));
+    }
+    let mut activate = Vec::new();
+    for (index, instruction) in modification.activate.into_iter().enumerate() {
+        if instruction.element_id.is_empty() {
+            return Err(ApiError::InvalidRequest(format!(
+                "activate[{index}].element_id must not be empty"
+            )));
+        }
+        let variables = types::variables_of(instruction.variables).map_err(|_| {
+            ApiError::InvalidRequest(format!("activate[{index}].variables must be a JSON object"))
+        })?;
+        activate.push(flowdesk_engine::ActivateInstruction {
+            element_id: instruction.element_id,
+            variables,
+        });
+    }
+    let mut terminate = Vec::new();
+    for (index, key) in modification.terminate.iter().enumerate() {
+        let key = u64::try_from(*key).map_err(|_| {
+            ApiError::InvalidRequest(format!(
+                "terminate[{index}] must be an element instance key (a positive number)"
+            ))
+        })?;
+        terminate.push(key);
+    }
+    let detail = format!(
+        "activate [{}] terminate [{}]",
+        activate
+            .iter()
+            .map(|a| a.element_id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        terminate
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let now = now_ms();
+    let mut tx = workflow.begin().await?;
+    workflow
+        .modify_instance(&mut tx, id, activate, terminate, now)
+        .await?;
+    audit_entry(
+        &mut tx,
+        now,
+        actor,
+        "instance.modify",
+        &format!("instance:{id}"),
+        &detail,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    instance_view(workflow.store(), id).await
+}
+
+/// Correlates a message to every instance waiting for `name` and
+/// `correlation_key`, in one transaction; returns their ids.
+pub(crate) async fn publish_message(
+    workflow: &Workflow,
+    name: &str,
+    correlation_key: &str,
+    variables: serde_json::Map<String, serde_json::Value>,
+) -> Result<Vec<String>, ApiError> {
+    if name.is_empty() {
+        return Err(ApiError::InvalidRequest("name must not be empty".into()));
+    }
+    let mut tx = workflow.begin().await?;
+    let instances = workflow
+        .correlate_message(&mut tx, name, correlation_key, variables, now_ms())
+        .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(instances)
+}
+
+/// A page of instances, newest first. The state `incident` selects the
+/// active instances with an open incident.
+pub(crate) async fn list_instances(
+    store: &Store,
+    query: types::InstanceQuery,
+) -> Result<types::InstancePage, ApiError> {
+    let (limit, offset) = types::page(query.limit, query.offset);
+    let state = query.state.filter(|s| !s.is_empty());
+    let process_id = query.process_id.filter(|s| !s.is_empty());
+    let page = if state.as_deref() == Some("incident") {
+        workflow_ops::instances_with_open_incidents(store, process_id.as_deref(), limit, offset)
+            .await?
+    } else {
+        instances::list(
+            store,
+            &InstanceFilter {
+                process_id,
+                state,
+                limit,
+                offset,
+            },
+        )
+        .await?
+    };
+    Ok(types::InstancePage {
+        items: instance_views(store, &page.items).await?,
+        total: page.total,
+    })
+}
+
+/// Incidents newest first, optionally only in `state` and of one instance.
+pub(crate) async fn list_incidents(
+    store: &Store,
+    query: types::IncidentQuery,
+) -> Result<Vec<types::Incident>, ApiError> {
+    let (limit, _) = types::page(query.limit, None);
+    let state = query.state.filter(|s| !s.is_empty());
+    if let Some(state) = &state {
+        if state != "open" && state != "resolved" {
+            return Err(ApiError::InvalidRequest(format!(
+                "state must be open or resolved, not {state:?}"
+            )));
+        }
+    }
+    let incidents = match query.instance.filter(|s| !s.is_empty()) {
+        Some(instance) => {
+            workflow_ops::incidents_of_instance(store.pool(), &instance, state.as_deref(), limit)
+                .await?
+        }
+        None => flowdesk_store::incidents::list(store.pool(), state.as_deref(), limit).await?,
+    };
+    Ok(incidents.iter().map(types::Incident::from).collect())
 }

@@ -91,7 +91,8 @@ pub struct Instance {
     pub process_name: String,
     /// Definition version number.
     pub version: i64,
-    /// `active`, `completed`, `cancelled` or `incident`.
+    /// `active`, `completed`, `cancelled` or `incident` (active, but
+    /// stopped at an open incident until an operator resolves it).
     pub state: String,
     /// Process variables.
     #[schema(value_type = Object)]
@@ -102,6 +103,20 @@ pub struct Instance {
     pub ended_at: Option<String>,
     /// Who started it.
     pub started_by: String,
+    /// How many open incidents it has.
+    pub open_incidents: i64,
+}
+
+impl Instance {
+    /// The same instance with its count of open incidents; an active
+    /// instance with one is in state `incident`.
+    pub(crate) fn with_open_incidents(mut self, open_incidents: i64) -> Self {
+        self.open_incidents = open_incidents;
+        if open_incidents > 0 && self.state == "active" {
+            self.state = "incident".to_string();
+        }
+        self
+    }
 }
 
 impl From<&instances::Instance> for Instance {
@@ -117,6 +132,7 @@ impl From<&instances::Instance> for Instance {
             started_at: rfc3339(i.started_at),
             ended_at: i.ended_at.map(rfc3339),
             started_by: i.started_by.clone(),
+            open_incidents: 0,
         }
     }
 }
@@ -244,9 +260,48 @@ pub struct StartInstance {
     pub definition_id: Option<String>,
     /// A process id; starts its latest version.
     pub process_id: Option<String>,
+    /// With `process_id`: this version instead of the latest.
+    pub version: Option<i64>,
     /// Initial variables (a JSON object).
     #[schema(value_type = Option<Object>)]
     pub variables: Option<serde_json::Value>,
+    /// Wait up to this many seconds (at most 300) for the instance to end
+    /// or stop at an incident, and answer its state and variables then;
+    /// when the time is up the answer is its current state (`active`).
+    pub await_seconds: Option<f64>,
+}
+
+/// Variables of an instance.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InstanceVariables {
+    /// Variables by name (a JSON object).
+    #[schema(value_type = Object)]
+    pub variables: serde_json::Value,
+}
+
+/// An element to activate when modifying an instance.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateElement {
+    /// The BPMN element id.
+    pub element_id: String,
+    /// Variables set at the process level first (a JSON object).
+    #[schema(value_type = Option<Object>)]
+    pub variables: Option<serde_json::Value>,
+}
+
+/// A modification of an active instance: elements to activate and element
+/// instances to terminate, applied together.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModifyInstance {
+    /// Elements to activate.
+    #[serde(default)]
+    pub activate: Vec<ActivateElement>,
+    /// Element instance keys to terminate (see the history's
+    /// `elementActivated` events or a job's `element_instance_key`).
+    #[serde(default)]
+    pub terminate: Vec<i64>,
 }
 
 /// Whether first-run setup is needed.
@@ -286,7 +341,7 @@ pub struct DeployQuery {
 pub struct InstanceQuery {
     /// Only this process id.
     pub process_id: Option<String>,
-    /// Only this state.
+    /// Only this state (`incident`: active instances with an open incident).
     pub state: Option<String>,
     /// Page size (default 50, at most 500).
     pub limit: Option<i64>,
@@ -547,8 +602,18 @@ impl From<&flowdesk_store::incidents::Incident> for Incident {
 pub struct IncidentQuery {
     /// `open` or `resolved`; all when absent.
     pub state: Option<String>,
+    /// Only the incidents of this instance id.
+    pub instance: Option<String>,
     /// At most this many (default 50, at most 500).
     pub limit: Option<i64>,
+}
+
+/// Query of GET /api/definitions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DefinitionQuery {
+    /// Only the versions of this process (or decision / form) id, newest first.
+    pub process_id: Option<String>,
 }
 
 /// A decision of a DMN model.

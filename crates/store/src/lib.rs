@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 pub mod workflow;
+pub mod workflow_ops;
 
 #[cfg(feature = "test-support")]
 pub mod test_support;

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, QueryParams};
 use crate::services;
-use crate::types::{Definition, DeployQuery};
+use crate::types::{Definition, DefinitionQuery, DeployQuery};
 use crate::{now_ms, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -22,11 +22,20 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_xml))
 }
 
-/// All definition versions, newest first.
-#[utoipa::path(get, path = "/api/definitions", tag = "definitions",
-    responses((status = 200, description = "Definitions", body = [Definition])))]
-async fn list(State(state): State<AppState>) -> Result<Json<Vec<Definition>>, ApiError> {
-    let all = repo::list(state.store.pool()).await?;
+/// All definition versions, newest first; with `process_id` the versions
+/// of that process, newest version first.
+#[utoipa::path(get, path = "/api/definitions", tag = "definitions", params(DefinitionQuery),
+    responses((status = 200, description = "Definitions", body = [Definition]),
+              (status = 400, description = "Bad query", body = ProblemDetails)))]
+async fn list(
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<DefinitionQuery>,
+) -> Result<Json<Vec<Definition>>, ApiError> {
+    let mut all = repo::list(state.store.pool()).await?;
+    if let Some(process_id) = query.process_id.filter(|s| !s.is_empty()) {
+        all.retain(|d| d.process_id == process_id);
+        all.sort_by_key(|d| std::cmp::Reverse(d.version));
+    }
     Ok(Json(all.iter().map(Definition::from).collect()))
 }
 

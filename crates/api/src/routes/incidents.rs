@@ -2,14 +2,13 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use flowdesk_store::incidents as repo;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, QueryParams};
-use crate::services::audit_entry;
-use crate::types::{page, CommandOutcome, Incident, IncidentQuery};
+use crate::services::{self, audit_entry};
+use crate::types::{CommandOutcome, Incident, IncidentQuery};
 use crate::{now_ms, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -18,7 +17,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve))
 }
 
-/// Incidents, newest first.
+/// Incidents, newest first; `instance` keeps those of one instance.
 #[utoipa::path(get, path = "/api/incidents", tag = "incidents", params(IncidentQuery),
     responses((status = 200, description = "Incidents", body = [Incident]),
               (status = 400, description = "Bad query", body = ProblemDetails)))]
@@ -26,10 +25,7 @@ async fn list(
     State(state): State<AppState>,
     QueryParams(query): QueryParams<IncidentQuery>,
 ) -> Result<Json<Vec<Incident>>, ApiError> {
-    let (limit, _) = page(query.limit, None);
-    let state_filter = query.state.filter(|s| !s.is_empty());
-    let incidents = repo::list(state.store.pool(), state_filter.as_deref(), limit).await?;
-    Ok(Json(incidents.iter().map(Incident::from).collect()))
+    Ok(Json(services::list_incidents(&state.store, query).await?))
 }
 
 /// Resolves an incident: the stuck step is retried (a job gets at least one

@@ -3,14 +3,17 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use flowdesk_store::instances::{self as repo, InstanceFilter};
+use flowdesk_store::instances as repo;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::services;
-use crate::types::{page, HistoryEvent, Instance, InstancePage, InstanceQuery, StartInstance};
+use crate::types::{
+    variables_of, HistoryEvent, Instance, InstancePage, InstanceQuery, InstanceVariables,
+    ModifyInstance, StartInstance,
+};
 use crate::{now_ms, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -19,9 +22,12 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(history))
         .routes(routes!(cancel))
+        .routes(routes!(get_variables, set_variables))
+        .routes(routes!(modify))
 }
 
-/// Instances, newest first, filtered by process and state.
+/// Instances, newest first, filtered by process and state. An active
+/// instance stopped at an open incident is in state `incident`.
 #[utoipa::path(get, path = "/api/instances", tag = "instances", params(InstanceQuery),
     responses((status = 200, description = "A page of instances", body = InstancePage),
               (status = 400, description = "Bad query", body = ProblemDetails)))]
@@ -29,23 +35,15 @@ async fn list(
     State(state): State<AppState>,
     QueryParams(query): QueryParams<InstanceQuery>,
 ) -> Result<Json<InstancePage>, ApiError> {
-    let (limit, offset) = page(query.limit, query.offset);
-    let filter = InstanceFilter {
-        process_id: query.process_id.filter(|s| !s.is_empty()),
-        state: query.state.filter(|s| !s.is_empty()),
-        limit,
-        offset,
-    };
-    let result = repo::list(&state.store, &filter).await?;
-    Ok(Json(InstancePage {
-        items: result.items.iter().map(Instance::from).collect(),
-        total: result.total,
-    }))
+    Ok(Json(services::list_instances(&state.store, query).await?))
 }
 
-/// Starts an instance of a definition version, or of the latest version of a process.
+/// Starts an instance of a definition version, or of a process (its latest
+/// version, or `version`).
 ///
 /// The engine runs it until it waits (state `active`) or ends (`completed`).
+/// With `await_seconds` the answer comes when the instance has ended or
+/// stopped at an incident, or when the time is up (then in state `active`).
 #[utoipa::path(post, path = "/api/instances", tag = "instances", request_body = StartInstance,
     responses((status = 201, description = "Started", body = Instance),
               (status = 400, description = "Malformed body", body = ProblemDetails),
@@ -55,22 +53,34 @@ async fn start(
     Caller(principal): Caller,
     JsonBody(body): JsonBody<StartInstance>,
 ) -> Result<(StatusCode, Json<Instance>), ApiError> {
-    let definition = services::resolve_definition(
+    let wait = match body.await_seconds {
+        None => None,
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Some(
+            std::time::Duration::from_secs_f64(seconds.min(services::MAX_AWAIT.as_secs_f64())),
+        ),
+        Some(seconds) => {
+            return Err(ApiError::InvalidRequest(format!(
+                "await_seconds must be a number of seconds from 0 to 300, not {seconds}"
+            )))
+        }
+    };
+    let definition = services::resolve_start_definition(
         &state.store,
         body.definition_id.as_deref(),
         body.process_id.as_deref(),
+        body.version,
     )
     .await?;
     let variables = body.variables.unwrap_or_else(|| serde_json::json!({}));
-    let instance = services::start_instance(
+    let instance = services::start_and_await(
         &state.workflow,
         &definition,
         variables,
+        wait,
         &principal.username,
-        now_ms(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(Instance::from(&instance))))
+    Ok((StatusCode::CREATED, Json(instance)))
 }
 
 /// One instance.
@@ -82,10 +92,7 @@ async fn get_one(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Instance>, ApiError> {
-    let instance = repo::find(state.store.pool(), &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no instance with id {id}")))?;
-    Ok(Json(Instance::from(&instance)))
+    Ok(Json(services::instance_view(&state.store, &id).await?))
 }
 
 /// The history of an instance: every element activated, completed or
@@ -129,11 +136,63 @@ async fn cancel(
         "",
     )
     .await?;
-    let instance = repo::find(&mut *tx, &id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no instance with id {id}")))?;
     tx.commit()
         .await
         .map_err(flowdesk_store::StoreError::from)?;
-    Ok(Json(Instance::from(&instance)))
+    Ok(Json(services::instance_view(&state.store, &id).await?))
+}
+
+/// The process-level variables of an instance.
+#[utoipa::path(get, path = "/api/instances/{id}/variables", tag = "instances",
+    params(("id" = String, Path, description = "Instance id")),
+    responses((status = 200, description = "The variables", body = InstanceVariables),
+              (status = 404, description = "Not found", body = ProblemDetails)))]
+async fn get_variables(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<InstanceVariables>, ApiError> {
+    Ok(Json(InstanceVariables {
+        variables: services::instance_variables(&state.store, &id).await?,
+    }))
+}
+
+/// Sets variables of an active instance: each lands in the scope where it
+/// exists already, else at the process level; conditional events react.
+#[utoipa::path(put, path = "/api/instances/{id}/variables", tag = "instances",
+    request_body = InstanceVariables,
+    params(("id" = String, Path, description = "Instance id")),
+    responses((status = 200, description = "The instance after the change", body = Instance),
+              (status = 400, description = "Not a JSON object of variables", body = ProblemDetails),
+              (status = 404, description = "Not found", body = ProblemDetails),
+              (status = 409, description = "The instance is not active", body = ProblemDetails)))]
+async fn set_variables(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<InstanceVariables>,
+) -> Result<Json<Instance>, ApiError> {
+    let variables = variables_of(Some(body.variables))?;
+    Ok(Json(
+        services::set_variables(&state.workflow, &id, variables, &principal.username).await?,
+    ))
+}
+
+/// Modifies an active instance: activates elements (after setting their
+/// variables) and terminates element instances, in one step.
+#[utoipa::path(post, path = "/api/instances/{id}/modify", tag = "instances",
+    request_body = ModifyInstance,
+    params(("id" = String, Path, description = "Instance id")),
+    responses((status = 200, description = "The instance after the change", body = Instance),
+              (status = 400, description = "Malformed modification", body = ProblemDetails),
+              (status = 404, description = "No such instance, element or element instance", body = ProblemDetails),
+              (status = 409, description = "The instance is not active", body = ProblemDetails)))]
+async fn modify(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ModifyInstance>,
+) -> Result<Json<Instance>, ApiError> {
+    Ok(Json(
+        services::modify_instance(&state.workflow, &id, body, &principal.username).await?,
+    ))
 }

@@ -8,7 +8,7 @@ use utoipa_axum::routes;
 use crate::error::ProblemDetails;
 use crate::extract::JsonBody;
 use crate::types::{variables_of, MessageCorrelated, PublishMessage};
-use crate::{now_ms, ApiError, AppState};
+use crate::{services, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(publish))
@@ -23,24 +23,14 @@ async fn publish(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<PublishMessage>,
 ) -> Result<Json<MessageCorrelated>, ApiError> {
-    if body.name.is_empty() {
-        return Err(ApiError::InvalidRequest("name must not be empty".into()));
-    }
     let variables = variables_of(body.variables)?;
-    let mut tx = state.workflow.begin().await?;
-    let instances = state
-        .workflow
-        .correlate_message(
-            &mut tx,
-            &body.name,
-            body.correlation_key.as_deref().unwrap_or(""),
-            variables,
-            now_ms(),
-        )
-        .await?;
-    tx.commit()
-        .await
-        .map_err(flowdesk_store::StoreError::from)?;
+    let instances = services::publish_message(
+        &state.workflow,
+        &body.name,
+        body.correlation_key.as_deref().unwrap_or(""),
+        variables,
+    )
+    .await?;
     if instances.is_empty() && body.ttl_ms.is_some_and(|ttl| ttl > 0) {
         // Buffering for ttl_ms is not durable yet: say so in the log.
         tracing::info!(name = %body.name, "message matched no waiting instance and was not buffered");

@@ -4,6 +4,7 @@
 mod common;
 mod decisions;
 mod malformed_json;
+mod operations;
 mod route_walk;
 mod upload;
 mod vertical_slice;
