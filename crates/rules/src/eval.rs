@@ -15,6 +15,10 @@ use crate::model::{
     instance_of_name, Aggregation, Boxed, DecisionTable, FunctionDef, HitPolicy, Href, ItemDef,
     ModelData,
 };
+use crate::provider::{
+    shape_rows, DataProvider, ProviderError, ProviderFetch, ProviderRequest, ProviderSource,
+    ProviderSpec,
+};
 use crate::trace::{DecisionTrace, Trace};
 
 /// Everything an evaluation may reach: the models of the catalog and the
@@ -31,6 +35,8 @@ pub(crate) struct Runtime {
     /// Whether every entry of the evaluation context is visible to every
     /// decision (see [`crate::Catalog::with_open_inputs`]).
     pub open_inputs: bool,
+    /// Fetches the data of SQL and HTTP providers.
+    pub provider: Option<Arc<dyn DataProvider>>,
 }
 
 /// Deepest nesting of business knowledge model and function calls.
@@ -42,6 +48,9 @@ pub(crate) struct Session {
     pub trace: Trace,
     /// Decision values given instead of evaluated (decision service inputs).
     overrides: HashMap<(usize, String), Value>,
+    /// Values of inputs fetched by their providers, by model and input id:
+    /// each input is fetched once per evaluation.
+    fetched: HashMap<(usize, String), Value>,
 }
 
 impl Session {
@@ -50,6 +59,7 @@ impl Session {
             memo: HashMap::new(),
             trace: Trace::default(),
             overrides: HashMap::new(),
+            fetched: HashMap::new(),
         }
     }
 }
@@ -140,7 +150,11 @@ impl Runtime {
                 continue;
             };
             let tin = self.inputs_for(m, t, inputs);
-            let raw = tin.get(&i.name).cloned().unwrap_or(Value::Null);
+            let raw = match (tin.get(&i.name), &i.provider) {
+                (Some(given), _) => given.clone(),
+                (None, Some(spec)) => self.fetch(t, &i.id, &i.name, spec, &tin, s),
+                (None, None) => Value::Null,
+            };
             let v = match &i.type_ref {
                 Some(tr) => self.conform(t, tr, raw, 0).unwrap_or(Value::Null),
                 None => raw,
@@ -206,6 +220,92 @@ impl Runtime {
         });
         s.memo.insert(key, value.clone());
         value
+    }
+
+    /// The value of input `id` (named `name`) of model `m` from its
+    /// provider, fetched once per evaluation and recorded in the trace.
+    fn fetch(
+        &self,
+        m: usize,
+        id: &str,
+        name: &str,
+        spec: &ProviderSpec,
+        inputs: &Context,
+        s: &mut Session,
+    ) -> Value {
+        let key = (m, id.to_string());
+        if let Some(v) = s.fetched.get(&key) {
+            return v.clone();
+        }
+        let parameters: Vec<(String, Value)> = spec
+            .parameters
+            .iter()
+            .map(|p| (p.clone(), inputs.get(p).cloned().unwrap_or(Value::Null)))
+            .collect();
+        let mut entry = ProviderFetch {
+            input_id: id.to_string(),
+            input: name.to_string(),
+            provider: spec.label(),
+            target: String::new(),
+            parameters: parameters.iter().cloned().collect(),
+            value: Value::Null,
+            rows: None,
+            duration: None,
+            error: None,
+        };
+        let value = match &spec.source {
+            ProviderSource::Decision { decision } => {
+                entry.target = decision.clone();
+                let model = self.models[m].clone();
+                match crate::model::by_id_or_name(&model.decisions, decision) {
+                    Some(d) => self.decision(m, &d.id, inputs, s),
+                    None => Value::Null,
+                }
+            }
+            ProviderSource::Sql { query, result, .. } => {
+                entry.target = query.clone();
+                let fetched = self.ask_provider(name, spec, &parameters, &mut entry);
+                fetched.map_or(Value::Null, |rows| shape_rows(rows, *result))
+            }
+            ProviderSource::Http { url, .. } => {
+                entry.target = url.clone();
+                self.ask_provider(name, spec, &parameters, &mut entry)
+                    .unwrap_or(Value::Null)
+            }
+        };
+        entry.value = value.clone();
+        s.trace.fetches.push(entry);
+        s.fetched.insert(key, value.clone());
+        value
+    }
+
+    fn ask_provider(
+        &self,
+        name: &str,
+        spec: &ProviderSpec,
+        parameters: &[(String, Value)],
+        entry: &mut ProviderFetch,
+    ) -> Option<Value> {
+        let request = ProviderRequest {
+            input: name,
+            spec,
+            parameters,
+        };
+        let result = match &self.provider {
+            Some(p) => p.fetch(&request),
+            None => Err(ProviderError::NotConfigured),
+        };
+        match result {
+            Ok(fetched) => {
+                entry.rows = fetched.rows;
+                entry.duration = Some(fetched.duration);
+                Some(fetched.value)
+            }
+            Err(e) => {
+                entry.error = Some(e.to_string());
+                None
+            }
+        }
     }
 
     /// A business knowledge model or decision service as a function value.

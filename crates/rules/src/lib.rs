@@ -41,6 +41,7 @@ mod error;
 mod eval;
 mod java;
 mod model;
+pub mod provider;
 pub mod tck;
 mod trace;
 
@@ -49,6 +50,10 @@ use std::sync::Arc;
 pub use error::{EvalError, Problem, Problems, Severity};
 pub use flowdesk_feel::{Context, Env, Value};
 pub use model::{Aggregation, HitPolicy, DMN_NAMESPACES};
+pub use provider::{
+    DataProvider, Fetched, ProviderError, ProviderFetch, ProviderRequest, ProviderSource,
+    ProviderSpec, SqlResult, PROVIDER_NAMESPACE,
+};
 pub use trace::{DecisionTrace, Trace};
 
 use eval::{Runtime, Session};
@@ -176,6 +181,7 @@ pub struct Catalog {
     models: Vec<Arc<ModelData>>,
     env: Env,
     open_inputs: bool,
+    provider: Option<Arc<dyn DataProvider>>,
 }
 
 impl Catalog {
@@ -190,7 +196,16 @@ impl Catalog {
             models: Vec::new(),
             env,
             open_inputs: false,
+            provider: None,
         }
+    }
+
+    /// Fetches the data of input data with SQL or HTTP providers through
+    /// `provider` (see [`provider`]); without one such fetches fail and the
+    /// input is `null`.
+    pub fn with_data_provider(mut self, provider: Arc<dyn DataProvider>) -> Catalog {
+        self.provider = Some(provider);
+        self
     }
 
     /// Makes every entry of the evaluation context visible to every decision,
@@ -249,6 +264,7 @@ impl Catalog {
             env: self.env.clone(),
             depth: Arc::default(),
             open_inputs: self.open_inputs,
+            provider: self.provider.clone(),
         }
     }
 

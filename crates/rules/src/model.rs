@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use flowdesk_feel::temporal::{parse_duration, ParsedDuration};
 use flowdesk_feel::{
     ast::{Arguments, Iteration},
     parse_expression, parse_unary_tests, Expr, ExprKind, ParseError, Scope, Type, UnaryTests,
@@ -13,6 +14,10 @@ use roxmltree::{Document, Node};
 
 use crate::error::{Problem, Problems, Severity};
 use crate::java;
+use crate::provider::{
+    sql_parameters, url_parameters, ProviderSource, ProviderSpec, SqlResult, DEFAULT_TIMEOUT,
+    PROVIDER_NAMESPACE,
+};
 
 /// The namespaces of DMN 1.1 to 1.5 models.
 pub const DMN_NAMESPACES: &[&str] = &[
@@ -163,6 +168,9 @@ pub(crate) struct InputData {
     pub id: String,
     pub name: String,
     pub type_ref: Option<String>,
+    pub provider: Option<ProviderSpec>,
+    /// Line and column of the provider declaration (or of the element).
+    pub position: (u32, u32),
 }
 
 pub(crate) struct Bkm {
@@ -302,6 +310,137 @@ impl<'a> Loader<'a> {
 
     fn text_of(&self, node: Node<'a, 'a>) -> Option<&'a str> {
         self.child(node, "text").map(|t| t.text().unwrap_or(""))
+    }
+
+    /// The data provider declared in the extension elements of an input
+    /// data element, with the position of its declaration (or of the
+    /// element, without one).
+    fn provider(&mut self, input: Node<'a, 'a>) -> (Option<ProviderSpec>, (u32, u32)) {
+        let Some(node) = self.child(input, "extensionElements").and_then(|x| {
+            x.children().find(|c| {
+                c.is_element()
+                    && c.tag_name().name() == "provider"
+                    && c.tag_name().namespace() == Some(PROVIDER_NAMESPACE)
+            })
+        }) else {
+            return (None, self.pos(input));
+        };
+        let position = self.pos(node);
+        let name = input.attribute("name").unwrap_or("");
+        let before = self.problems.len();
+        let required = |loader: &mut Self, attribute: &str| -> String {
+            match node.attribute(attribute).map(str::trim) {
+                Some(v) if !v.is_empty() => v.to_string(),
+                _ => {
+                    loader.problem(
+                        node,
+                        format!(
+                            "the {} provider of input data `{name}` needs a `{attribute}` attribute",
+                            node.attribute("type").unwrap_or("")
+                        ),
+                    );
+                    String::new()
+                }
+            }
+        };
+        let (source, parameters) = match node.attribute("type") {
+            Some("sql") => {
+                let connection = required(self, "connection");
+                let query = required(self, "query");
+                let result = match node.attribute("result") {
+                    None | Some("row") => SqlResult::Row,
+                    Some("rows") => SqlResult::Rows,
+                    Some("value") => SqlResult::Value,
+                    Some(other) => {
+                        self.problem(
+                            node,
+                            format!(
+                                "the provider of input data `{name}` has result `{other}`; \
+                                 expected `row`, `rows` or `value`"
+                            ),
+                        );
+                        SqlResult::Row
+                    }
+                };
+                let parameters = sql_parameters(&query);
+                (
+                    ProviderSource::Sql {
+                        connection,
+                        query,
+                        result,
+                    },
+                    parameters,
+                )
+            }
+            Some("http") => {
+                let url = required(self, "url");
+                if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
+                    self.problem(
+                        node,
+                        format!(
+                            "the provider of input data `{name}` has url `{url}`; expected an \
+                             http:// or https:// URL"
+                        ),
+                    );
+                }
+                let path = node.attribute("path").unwrap_or("").trim().to_string();
+                if !path.is_empty() && !path.starts_with('/') {
+                    self.problem(
+                        node,
+                        format!(
+                            "the provider of input data `{name}` has path `{path}`; expected a \
+                             JSON pointer such as `/score/value`"
+                        ),
+                    );
+                }
+                let parameters = url_parameters(&url);
+                (ProviderSource::Http { url, path }, parameters)
+            }
+            Some("decision") => {
+                let decision = required(self, "decision");
+                (ProviderSource::Decision { decision }, Vec::new())
+            }
+            other => {
+                self.problem(
+                    node,
+                    format!(
+                        "the provider of input data `{name}` has type `{}`; expected `sql`, \
+                         `http` or `decision`",
+                        other.unwrap_or("")
+                    ),
+                );
+                return (None, position);
+            }
+        };
+        let timeout = match node.attribute("timeout") {
+            None => DEFAULT_TIMEOUT,
+            Some(text) => match parse_duration(text.trim()) {
+                Some(ParsedDuration::DayTime(d)) if d.0 > 0 => {
+                    std::time::Duration::from_nanos(u64::try_from(d.0).unwrap_or(u64::MAX))
+                }
+                _ => {
+                    self.problem(
+                        node,
+                        format!(
+                            "the provider of input data `{name}` has timeout `{text}`; expected \
+                             a positive ISO 8601 duration such as `PT2S`"
+                        ),
+                    );
+                    DEFAULT_TIMEOUT
+                }
+            },
+        };
+        if self.problems.len() > before {
+            return (None, position);
+        }
+        (
+            Some(ProviderSpec {
+                source,
+                parameters,
+                timeout,
+            }),
+            position,
+        )
     }
 
     fn type_ref(&self, node: Node<'a, 'a>) -> Option<String> {
@@ -994,7 +1133,14 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
             }
             "inputData" => {
                 let type_ref = loader.child(e, "variable").and_then(|v| loader.type_ref(v));
-                model.inputs.push(InputData { id, name, type_ref });
+                let (provider, position) = loader.provider(e);
+                model.inputs.push(InputData {
+                    id,
+                    name,
+                    type_ref,
+                    provider,
+                    position,
+                });
             }
             "decision" => {
                 let (line, column) = loader.pos(e);
@@ -1053,6 +1199,7 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
         }
     }
     check_references(&mut loader, &model, &ids);
+    check_decision_providers(&mut loader, &model);
     check_cycles(&mut loader, &model);
     if loader
         .problems
@@ -1064,6 +1211,33 @@ pub(crate) fn load(xml: &str) -> Result<ModelData, Problems> {
         model.warnings = loader.problems;
         model.instance_types = loader.instance_types;
         Ok(model)
+    }
+}
+
+/// A decision provider must name a decision of the model.
+fn check_decision_providers(loader: &mut Loader, model: &ModelData) {
+    for input in &model.inputs {
+        let Some(ProviderSpec {
+            source: ProviderSource::Decision { decision },
+            ..
+        }) = &input.provider
+        else {
+            continue;
+        };
+        if by_id_or_name(&model.decisions, decision).is_none() {
+            loader.problems.push(Problem {
+                element: input.id.clone(),
+                line: input.position.0,
+                column: input.position.1,
+                severity: Severity::Error,
+                expression_position: None,
+                message: format!(
+                    "the provider of input data `{}` names decision `{decision}`, which is not \
+                     a decision of the model",
+                    input.name
+                ),
+            });
+        }
     }
 }
 

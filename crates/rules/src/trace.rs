@@ -3,6 +3,8 @@
 
 use flowdesk_feel::{Context, Value};
 
+use crate::provider::ProviderFetch;
+
 /// The evaluation of one decision.
 #[derive(Clone, Debug)]
 pub struct DecisionTrace {
@@ -28,6 +30,9 @@ pub struct DecisionTrace {
 pub struct Trace {
     /// One entry per decision evaluated; each decision appears once.
     pub decisions: Vec<DecisionTrace>,
+    /// The data fetched by input data providers, in the order fetched;
+    /// each input appears once.
+    pub fetches: Vec<ProviderFetch>,
 }
 
 impl Trace {
