@@ -1,8 +1,9 @@
 //! The `flowdesk` command: `serve` runs the one API Router (and the UI) over
 //! HTTP (with the background timer worker), `migrate` prepares a database,
-//! `user add` creates an account, and `deploy`, `start`, `instances`,
-//! `incidents` work on the database directly (embedded mode: the engine runs
-//! in this process). A `--server URL` mode through `flowdesk-client` comes later.
+//! `user add` creates an account, and the workflow commands (`deploy`,
+//! `start`, `publish`, `instances`, `incidents`, see [`workflow_cli`]) run
+//! the engine in this process on the database, or go to a server's API with
+//! `--server URL`.
 //!
 //! A thin binary: configuration, logging and process lifecycle only. The
 //! behaviour lives in `flowdesk-api`, `flowdesk-identity` and `flowdesk-store`;
@@ -10,6 +11,7 @@
 
 mod config;
 mod evaluate;
+mod workflow_cli;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -43,6 +45,9 @@ struct Cli {
     #[arg(long, global = true, env = "FLOWDESK_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
 
+    #[command(flatten)]
+    connection: workflow_cli::Connection,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -55,15 +60,8 @@ enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate(DbArgs),
-    /// Deploy BPMN files (embedded mode: straight into the database).
-    Deploy(DeployArgs),
-    /// Start an instance of the latest version of a process (embedded mode:
-    /// the engine runs in this process on the database).
-    Start(StartArgs),
-    /// List process instances, newest first.
-    Instances(InstancesArgs),
-    /// List open incidents, newest first.
-    Incidents(ListArgs),
+    #[command(flatten)]
+    Workflow(workflow_cli::WorkflowCommand),
     /// Evaluate a FEEL expression and print its value (no database).
     Feel(FeelArgs),
     /// Evaluate a decision of a DMN file and print its result (no database).
@@ -106,47 +104,6 @@ struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
-struct DeployArgs {
-    /// BPMN files to deploy.
-    #[arg(required = true, value_name = "FILE")]
-    files: Vec<PathBuf>,
-    #[command(flatten)]
-    db: DbArgs,
-}
-
-#[derive(Debug, Args)]
-struct StartArgs {
-    /// The BPMN process id.
-    process_id: String,
-    /// Start variables, a JSON object.
-    #[arg(long, value_name = "JSON")]
-    vars: Option<String>,
-    /// Print the instance as JSON.
-    #[arg(long)]
-    json: bool,
-    #[command(flatten)]
-    db: DbArgs,
-}
-
-#[derive(Debug, Args)]
-struct ListArgs {
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
-    #[command(flatten)]
-    db: DbArgs,
-}
-
-#[derive(Debug, Args)]
-struct InstancesArgs {
-    /// Only instances of this process id.
-    #[arg(long, value_name = "ID")]
-    process: Option<String>,
-    #[command(flatten)]
-    list: ListArgs,
-}
-
-#[derive(Debug, Args)]
 struct FeelArgs {
     /// The FEEL expression, e.g. 'amount * 1.19'.
     #[arg(value_name = "EXPR", allow_hyphen_values = true)]
@@ -176,9 +133,6 @@ struct DecideArgs {
     #[arg(long)]
     json: bool,
 }
-
-/// The actor recorded in the audit log for CLI changes.
-const CLI_ACTOR: &str = "cli";
 
 #[derive(Debug, Subcommand)]
 enum UserCommand {
@@ -218,10 +172,14 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(run(cli.command, file))
+    runtime.block_on(run(cli.command, &cli.connection, file))
 }
 
-async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
+async fn run(
+    command: Command,
+    connection: &workflow_cli::Connection,
+    file: FileConfig,
+) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => {
             let settings = Settings::resolve(args.db.db, args.listen, args.ui_dir, &file)?;
@@ -234,108 +192,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             tracing::info!("database is up to date");
             Ok(())
         }
-        Command::Deploy(args) => {
-            let settings = Settings::resolve(args.db.db, None, None, &file)?;
-            let store = open(&settings.db).await?;
-            for path in &args.files {
-                let xml = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
-                let name = path
-                    .file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| path.display().to_string());
-                let deployed = flowdesk_api::embedded::deploy(&store, &xml, &name, CLI_ACTOR)
-                    .await
-                    .with_context(|| format!("cannot deploy {}", path.display()))?;
-                for definition in deployed {
-                    println!(
-                        "{}\t{} v{}\t{}",
-                        definition.id, definition.process_id, definition.version, name
-                    );
-                }
-            }
-            store.close().await;
-            Ok(())
-        }
-        Command::Start(args) => {
-            let settings = Settings::resolve(args.db.db, None, None, &file)?;
-            let variables: serde_json::Value = match &args.vars {
-                Some(text) => serde_json::from_str(text).context("--vars is not valid JSON")?,
-                None => serde_json::json!({}),
-            };
-            let store = open(&settings.db).await?;
-            let instance =
-                flowdesk_api::embedded::start(&store, &args.process_id, variables, CLI_ACTOR)
-                    .await
-                    .with_context(|| format!("cannot start {}", args.process_id))?;
-            store.close().await;
-            if args.json {
-                println!("{}", instance_json(&instance));
-            } else {
-                println!("{}\t{}", instance.id, instance.state);
-            }
-            Ok(())
-        }
-        Command::Instances(args) => {
-            let settings = Settings::resolve(args.list.db.db, None, None, &file)?;
-            let store = open(&settings.db).await?;
-            let page = flowdesk_store::instances::list(
-                &store,
-                &flowdesk_store::instances::InstanceFilter {
-                    process_id: args.process,
-                    state: None,
-                    limit: 500,
-                    offset: 0,
-                },
-            )
-            .await?;
-            store.close().await;
-            if args.list.json {
-                let items: Vec<_> = page.items.iter().map(instance_json).collect();
-                println!("{}", serde_json::Value::Array(items));
-            } else {
-                for instance in &page.items {
-                    println!(
-                        "{}\t{} v{}\t{}",
-                        instance.id, instance.process_id, instance.version, instance.state
-                    );
-                }
-            }
-            Ok(())
-        }
-        Command::Incidents(args) => {
-            let settings = Settings::resolve(args.db.db, None, None, &file)?;
-            let store = open(&settings.db).await?;
-            let incidents =
-                flowdesk_store::incidents::list(store.pool(), Some("open"), 500).await?;
-            store.close().await;
-            if args.json {
-                let items: Vec<_> = incidents
-                    .iter()
-                    .map(|incident| {
-                        serde_json::json!({
-                            "key": incident.key,
-                            "instance_id": incident.instance_id,
-                            "element_id": incident.element_id,
-                            "job_key": incident.job_key,
-                            "kind": incident.kind,
-                            "message": incident.message,
-                            "state": incident.state,
-                            "created_at": incident.created_at,
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::Value::Array(items));
-            } else {
-                for incident in &incidents {
-                    println!(
-                        "{}\t{}\t{}\t{}",
-                        incident.key, incident.instance_id, incident.element_id, incident.message
-                    );
-                }
-            }
-            Ok(())
-        }
+        Command::Workflow(command) => workflow_cli::run(command, connection, &file).await,
         Command::Feel(args) => print_evaluation(evaluate::feel(
             &args.expression,
             args.vars.as_deref(),
@@ -378,22 +235,6 @@ fn print_evaluation(evaluated: anyhow::Result<String>) -> anyhow::Result<()> {
             std::process::exit(1);
         }
     }
-}
-
-/// An instance as JSON (timestamps in ms since the epoch).
-fn instance_json(instance: &flowdesk_store::instances::Instance) -> serde_json::Value {
-    serde_json::json!({
-        "id": instance.id,
-        "definition_id": instance.definition_id,
-        "process_id": instance.process_id,
-        "version": instance.version,
-        "state": instance.state,
-        "variables": serde_json::from_str::<serde_json::Value>(&instance.variables)
-            .unwrap_or(serde_json::Value::Null),
-        "started_at": instance.started_at,
-        "ended_at": instance.ended_at,
-        "started_by": instance.started_by,
-    })
 }
 
 /// Connects and migrates.

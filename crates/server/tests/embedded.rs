@@ -1,47 +1,27 @@
-//! The embedded-mode commands of the real binary on both databases:
-//! deploy, start, instances, incidents.
+//! The workflow commands of the real binary in embedded mode (the engine in
+//! the command's process) on both databases: deploy, start (with --await),
+//! publish, instances, incidents, with --json parsed and with tables.
 
-use std::process::{Command, Output};
+mod common;
 
+use common::*;
 use flowdesk_store::dual_test;
-use serde_json::Value;
+use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_flowdesk");
 const ORDER_APPROVAL: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../model/tests/fixtures/order-approval.bpmn"
 );
 
-fn flowdesk(args: &[&str]) -> Output {
-    let output = Command::new(BIN)
-        .args(args)
-        .env_remove("FLOWDESK_CONFIG")
-        .env_remove("FLOWDESK_DB")
-        .output()
-        .expect("the flowdesk binary runs");
-    assert!(
-        output.status.success(),
-        "flowdesk {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
-}
-
 dual_test!(async fn deploy_start_and_list_in_embedded_mode(store) {
-    let url = match store.dialect() {
-        flowdesk_store::Dialect::Sqlite => {
-            // The test database is a file; reach it through its own URL.
-            let row: (String,) = sqlx_file(&store).await;
-            format!("sqlite:{}", row.0)
-        }
-        flowdesk_store::Dialect::Postgres => pg_url(&store).await,
-    };
-    let deployed = flowdesk(&["deploy", ORDER_APPROVAL, "--db", &url]);
-    assert!(String::from_utf8_lossy(&deployed.stdout).contains("order-approval v1"));
+    let url = db_url(&store).await;
+    let deployed = json(&flowdesk(&["deploy", ORDER_APPROVAL, "--db", &url, "--json"]));
+    assert_eq!(deployed[0]["process_id"], "order-approval");
+    assert_eq!(deployed[0]["version"], 1);
+    let table = String::from_utf8_lossy(&flowdesk(&["deploy", ORDER_APPROVAL, "--db", &url]).stdout).to_string();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("ID") && lines[0].contains("PROCESS") && lines[0].contains("VERSION"), "{table}");
+    assert!(lines[1].contains("order-approval") && lines[1].contains("order-approval.bpmn"), "{table}");
 
     let started = json(&flowdesk(&[
         "start", "order-approval", "--vars", r#"{"amount": 10}"#, "--db", &url, "--json",
@@ -53,38 +33,64 @@ dual_test!(async fn deploy_start_and_list_in_embedded_mode(store) {
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     assert_eq!(listed[0]["id"], started["id"]);
     let none = json(&flowdesk(&["instances", "--process", "other", "--db", &url, "--json"]));
-    assert_eq!(none, serde_json::json!([]));
+    assert_eq!(none, json!([]));
     let incidents = json(&flowdesk(&["incidents", "--db", &url, "--json"]));
-    assert_eq!(incidents, serde_json::json!([]));
+    assert_eq!(incidents, json!([]));
 
-    let bad = Command::new(BIN)
-        .args(["start", "order-approval", "--vars", "[1]", "--db", &url])
-        .output()
-        .expect("runs");
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("variables must be a JSON object"));
+    let (_, stderr) = flowdesk_fails(&["start", "order-approval", "--vars", "[1]", "--db", &url]);
+    assert!(stderr.contains("--vars must be a JSON object"), "{stderr}");
+    let (_, stderr) = flowdesk_fails(&["start", "nowhere", "--db", &url]);
+    assert!(stderr.contains("Not found") && stderr.contains("no process nowhere is deployed"), "{stderr}");
 });
 
-/// The file behind a SQLite test store.
-async fn sqlx_file(store: &flowdesk_store::Store) -> (String,) {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT file FROM pragma_database_list WHERE name = 'main'")
-        .fetch_one(store.pool())
-        .await
-        .expect("database list");
-    (row.try_get("file").expect("file"),)
-}
+dual_test!(async fn start_await_publish_and_incidents_in_embedded_mode(store) {
+    let url = db_url(&store).await;
+    let dir = TempDir::new("embedded");
+    let payment = dir.write("payment.bpmn", PAYMENT);
+    let gate = dir.write("gate.bpmn", GATE);
+    flowdesk(&["deploy", &payment, &gate, "--db", &url]);
 
-/// The URL of a PostgreSQL test store.
-async fn pg_url(store: &flowdesk_store::Store) -> String {
-    use sqlx::Row;
-    let row = sqlx::query("SELECT CAST(current_database() AS TEXT) AS name")
-        .fetch_one(store.pool())
-        .await
-        .expect("current database");
-    let name: String = row.try_get("name").expect("name");
-    format!(
-        "{}/{name}",
-        flowdesk_store::test_support::postgres_base_url()
-    )
-}
+    // Waiting for a message that does not come: the time is up, exit 1,
+    // and the current state is printed all the same.
+    let (pending, stderr) = flowdesk_fails(&[
+        "start", "payment", "--vars", r#"{"orderId": "o-1"}"#, "--await", "0.3", "--db", &url, "--json",
+    ]);
+    assert_eq!(pending.status.code(), Some(1));
+    assert!(stderr.contains("still active after 0.3 seconds"), "{stderr}");
+    let pending = json(&pending);
+    assert_eq!(pending["state"], "active");
+
+    let published = json(&flowdesk(&[
+        "publish", "payment", "--key", "o-1", "--vars", r#"{"paid": true}"#, "--db", &url, "--json",
+    ]));
+    assert_eq!(published, json!({"instances": [pending["id"]]}));
+    let text = String::from_utf8_lossy(&flowdesk(&["publish", "payment", "--key", "o-2", "--db", &url]).stdout).to_string();
+    assert!(text.contains("correlated to 0 instance(s)"), "{text}");
+
+    let instances = json(&flowdesk(&["instances", "--process", "payment", "--db", &url, "--json"]));
+    assert_eq!(instances[0]["state"], "completed");
+    assert_eq!(instances[0]["variables"], json!({"orderId": "o-1", "paid": true}));
+
+    // Through the gateway at once: --await prints the final state and variables.
+    let done = json(&flowdesk(&["start", "gate", "--vars", r#"{"amount": 50}"#, "--await", "10", "--db", &url, "--json"]));
+    assert_eq!(done["state"], "completed");
+    assert_eq!(done["variables"], json!({"amount": 50}));
+    let table = String::from_utf8_lossy(&flowdesk(&["start", "gate", "--vars", r#"{"amount": 60}"#, "--await", "10", "--db", &url]).stdout).to_string();
+    assert!(table.contains("completed") && table.contains("VARIABLE") && table.contains("amount") && table.contains("60"), "{table}");
+
+    // No flow fits: an incident, which ends the wait too.
+    let stuck = json(&flowdesk(&["start", "gate", "--vars", r#"{"amount": 1}"#, "--await", "10", "--db", &url, "--json"]));
+    assert_eq!(stuck["state"], "incident");
+    assert_eq!(stuck["open_incidents"], 1);
+    let incidents = json(&flowdesk(&["incidents", "--db", &url, "--json"]));
+    assert_eq!(incidents.as_array().map(Vec::len), Some(1));
+    assert_eq!(incidents[0]["instance_id"], stuck["id"]);
+    assert_eq!(incidents[0]["element_id"], "big_enough");
+    let of_other = json(&flowdesk(&["incidents", "--instance", pending["id"].as_str().unwrap(), "--db", &url, "--json"]));
+    assert_eq!(of_other, json!([]));
+    let in_incident = json(&flowdesk(&["instances", "--state", "incident", "--db", &url, "--json"]));
+    assert_eq!(in_incident.as_array().map(Vec::len), Some(1));
+    assert_eq!(in_incident[0]["id"], stuck["id"]);
+    let table = String::from_utf8_lossy(&flowdesk(&["incidents", "--db", &url]).stdout).to_string();
+    assert!(table.starts_with("KEY") && table.contains("big_enough"), "{table}");
+});
