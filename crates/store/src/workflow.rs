@@ -7,22 +7,47 @@
 //! state and every effect — jobs, timers, message subscriptions, history,
 //! incidents — before commit. A crash loses the whole command or nothing.
 //!
+//! Effects that reach other instances are follow-up work in the same
+//! transaction, run after the command's own rows are written: a call
+//! activity starts its child instance, a completed child completes its
+//! call activity, an uncaught error is thrown at the parent's call
+//! activity, a terminated call activity terminates its child, a published
+//! message correlates to waiting instances and starts instances at message
+//! start events, a broadcast signal reaches every waiting instance and
+//! signal start event, and an opened message subscription takes a
+//! buffered message. So one command commits with everything it caused or
+//! not at all. A follow-up the engine refuses (a message whose subscription
+//! closed meanwhile, a called process that is not deployed) is logged and
+//! skipped, as the in-memory runner does. On PostgreSQL the instances are
+//! locked in the order the work reaches them; two commands locking a
+//! parent and its child in opposite orders make one of them fail with a
+//! deadlock error, to be retried by its caller.
+//!
+//! Start events: the message, signal and timer start events of the latest
+//! version of each process are registered in `start_events` the first time
+//! a publish, broadcast or timer pass sees the definition (so any way of
+//! deploying works); a timer start event's first due time counts from the
+//! deployment time. Messages published with a time to live are kept in
+//! `messages` until they expire and are correlated at most once per
+//! instance (`message_correlations`).
+//!
 //! Keys: each instance gets a number from `engine_keys`; its engine keys
 //! (instance, element instances, jobs, timers, incidents) are
 //! `number * 2^20 + n`, unique across instances and below 2^53 so they
 //! survive JSON numbers.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use flowdesk_engine::{
-    apply, Command, CompiledProcess, Context, Effect, EngineError, FeelEvaluator, InstanceStatus,
-    JobKind, NoDecisions, ProcessInstanceState, Variables,
+    apply, Command, CompiledProcess, Context, DecisionEvaluator, Effect, EngineError, EventTrigger,
+    FeelEvaluator, InstanceStatus, JobKind, NoDecisions, ParentLink, ProcessInstanceState,
+    TimerSchedule, Variables,
 };
 use serde_json::Value;
 use sqlx::Row;
 
-use crate::definitions::{self, Definition};
+use crate::definitions::{self, Definition, Kind};
 use crate::instances::{self, Instance};
 use crate::jobs::{self, Job};
 use crate::{history, incidents, Dialect, Millis, Store, StoreError, Tx};
@@ -128,11 +153,56 @@ impl ProcessCache {
     }
 }
 
-/// The durable runner: a store plus the compiled-process cache.
-#[derive(Debug, Clone)]
+/// The durable runner: a store, the compiled-process cache and the
+/// decisions business rule tasks evaluate.
+#[derive(Clone)]
 pub struct Workflow {
     store: Store,
     processes: ProcessCache,
+    decisions: Arc<dyn DecisionEvaluator>,
+}
+
+impl std::fmt::Debug for Workflow {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Workflow")
+            .field("store", &self.store)
+            .field("processes", &self.processes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Work caused by a command that reaches beyond its instance; see the
+/// module documentation.
+enum Work {
+    /// A command to the instance with this engine key.
+    Command { instance_key: u64, command: Command },
+    /// A new instance: of the latest version of a process (call activities)
+    /// or of a given definition (start events).
+    Start {
+        process_id: String,
+        definition: Option<Box<Definition>>,
+        start_element: Option<String>,
+        variables: Variables,
+        parent: Option<(String, ParentLink)>,
+        actor: String,
+    },
+    /// Terminates the child instance of a call activity.
+    TerminateChild { element_instance_key: u64 },
+    /// A message thrown by a process (no time to live).
+    Publish {
+        name: String,
+        correlation_key: String,
+        variables: Variables,
+    },
+    /// A signal thrown by a process.
+    Signal { name: String, variables: Variables },
+    /// A message subscription opened: take a buffered message if one waits.
+    TakeBuffered {
+        instance_id: String,
+        name: String,
+        correlation_key: String,
+    },
 }
 
 fn key_to_db(key: u64) -> i64 {
@@ -159,7 +229,15 @@ impl Workflow {
         Workflow {
             store,
             processes: ProcessCache::new(),
+            decisions: Arc::new(NoDecisions),
         }
+    }
+
+    /// Evaluates business rule tasks with `decisions` (by default every
+    /// evaluation fails with an incident).
+    pub fn with_decisions(mut self, decisions: Arc<dyn DecisionEvaluator>) -> Self {
+        self.decisions = decisions;
+        self
     }
 
     /// The store.
@@ -184,6 +262,7 @@ impl Workflow {
     }
 
     fn context_apply(
+        &self,
         process: &CompiledProcess,
         state: &mut ProcessInstanceState,
         command: Command,
@@ -194,7 +273,7 @@ impl Workflow {
             now,
             next_key,
             expressions: expressions(),
-            decisions: &NoDecisions,
+            decisions: &*self.decisions,
         };
         let effects = apply(process, state, command, &mut context)?;
         if context.next_key >= state.key + KEYS_PER_INSTANCE {
@@ -216,6 +295,51 @@ impl Workflow {
         actor: &str,
         now: Millis,
     ) -> Result<Instance, WorkflowError> {
+        self.start_instance_at(tx, definition, None, variables, actor, now)
+            .await
+    }
+
+    /// Starts an instance of `definition` at the top-level start event
+    /// `start_element` (`None`: the none start event) in `tx`.
+    pub async fn start_instance_at(
+        &self,
+        tx: &mut Tx<'_>,
+        definition: &Definition,
+        start_element: Option<&str>,
+        variables: Variables,
+        actor: &str,
+        now: Millis,
+    ) -> Result<Instance, WorkflowError> {
+        let mut work = VecDeque::new();
+        let instance = self
+            .start_one(
+                tx,
+                definition,
+                start_element.map(str::to_owned),
+                variables,
+                None,
+                actor,
+                now,
+                &mut work,
+            )
+            .await?;
+        self.drain(tx, work, now).await?;
+        Ok(instance)
+    }
+
+    /// Starts one instance and queues the work it causes elsewhere.
+    #[allow(clippy::too_many_arguments)]
+    async fn start_one(
+        &self,
+        tx: &mut Tx<'_>,
+        definition: &Definition,
+        start_element: Option<String>,
+        variables: Variables,
+        parent: Option<(String, ParentLink)>,
+        actor: &str,
+        now: Millis,
+        work: &mut VecDeque<Work>,
+    ) -> Result<Instance, WorkflowError> {
         let process = self.processes.compiled(definition)?;
         let row = sqlx::query(
             "UPDATE engine_keys SET next_instance = next_instance + 1 WHERE id = 1 \
@@ -226,12 +350,13 @@ impl Workflow {
         let number: i64 = row.try_get("next_instance")?;
         let key = key_from_db(number - 1) * KEYS_PER_INSTANCE;
         let mut state = ProcessInstanceState::new(key, definition.process_id.clone());
-        let (effects, next_key) = Self::context_apply(
+        state.parent = parent.as_ref().map(|(_, link)| *link);
+        let (effects, next_key) = self.context_apply(
             &process,
             &mut state,
             Command::StartInstance {
                 variables,
-                start_element: None,
+                start_element,
             },
             key + 1,
             now,
@@ -267,22 +392,54 @@ impl Workflow {
             &history_events(&instance.id, now, &effects, &rows),
         )
         .await?;
+        if let Some((parent_id, link)) = &parent {
+            sqlx::query(
+                "UPDATE instances SET parent_instance_id = $2, parent_element_instance_key = $3 \
+                 WHERE id = $1",
+            )
+            .bind(&instance.id)
+            .bind(parent_id)
+            .bind(key_to_db(link.element_instance_key))
+            .execute(&mut **tx)
+            .await?;
+        }
         let created_rows = write_effect_rows(tx, &instance.id, &effects, now).await?;
         // A new instance owns no rows but the ones this command created.
         if ended && created_rows {
             close_ended(tx, &instance.id, now).await?;
         }
+        follow_ups(&instance.id, &state, &effects, work);
         Ok(instance)
     }
 
     /// Applies `command` to the instance `instance_id` in `tx` (from
-    /// [`Workflow::begin`]) and persists the new state and effects.
+    /// [`Workflow::begin`]) and persists the new state and effects, then
+    /// runs the work it causes in other instances (see the module
+    /// documentation). Returns the command's own effects.
     pub async fn execute(
         &self,
         tx: &mut Tx<'_>,
         instance_id: &str,
         command: Command,
         now: Millis,
+    ) -> Result<Vec<Effect>, WorkflowError> {
+        let mut work = VecDeque::new();
+        let effects = self
+            .execute_one(tx, instance_id, command, now, &mut work)
+            .await?;
+        self.drain(tx, work, now).await?;
+        Ok(effects)
+    }
+
+    /// Applies one command to one instance and queues the work it causes
+    /// elsewhere.
+    async fn execute_one(
+        &self,
+        tx: &mut Tx<'_>,
+        instance_id: &str,
+        command: Command,
+        now: Millis,
+        work: &mut VecDeque<Work>,
     ) -> Result<Vec<Effect>, WorkflowError> {
         let lock = match self.store.dialect() {
             Dialect::Postgres => " FOR UPDATE",
@@ -307,22 +464,464 @@ impl Workflow {
         let mut state: ProcessInstanceState = serde_json::from_str(&state_json).map_err(|e| {
             StoreError::InvalidData(format!("state of instance {instance_id}: {e}"))
         })?;
-        // A definition's content never changes: a compiled one needs no read.
-        let process = match self.processes.get(&definition_id) {
-            Some(process) => process,
-            None => {
-                let definition = definitions::find(&mut **tx, &definition_id)
+        let process = self.process_of(tx, &definition_id).await?;
+        let (effects, next_key) =
+            self.context_apply(&process, &mut state, command, key_from_db(next_key), now)?;
+        persist(tx, instance_id, &state, &effects, next_key, now).await?;
+        follow_ups(instance_id, &state, &effects, work);
+        Ok(effects)
+    }
+
+    /// The compiled process of a stored definition (a definition's content
+    /// never changes: a compiled one needs no read).
+    async fn process_of(
+        &self,
+        tx: &mut Tx<'_>,
+        definition_id: &str,
+    ) -> Result<Arc<CompiledProcess>, WorkflowError> {
+        if let Some(process) = self.processes.get(definition_id) {
+            return Ok(process);
+        }
+        let definition = definitions::find(&mut **tx, definition_id)
+            .await?
+            .ok_or_else(|| WorkflowError::NotFound(format!("definition {definition_id}")))?;
+        self.processes.compiled(&definition)
+    }
+
+    /// Runs queued cross-instance work until none is left. Refusals by the
+    /// engine are logged and skipped; database errors abort the command.
+    async fn drain(
+        &self,
+        tx: &mut Tx<'_>,
+        mut work: VecDeque<Work>,
+        now: Millis,
+    ) -> Result<(), WorkflowError> {
+        while let Some(item) = work.pop_front() {
+            match self.run_work(tx, item, now, &mut work).await {
+                Ok(()) => {}
+                Err(
+                    error @ (WorkflowError::Engine(_)
+                    | WorkflowError::NotFound(_)
+                    | WorkflowError::Conflict(_)
+                    | WorkflowError::InvalidDefinition { .. }),
+                ) => {
+                    tracing::warn!(%error, "follow-up work of a workflow command was skipped");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_work(
+        &self,
+        tx: &mut Tx<'_>,
+        item: Work,
+        now: Millis,
+        work: &mut VecDeque<Work>,
+    ) -> Result<(), WorkflowError> {
+        match item {
+            Work::Command {
+                instance_key,
+                command,
+            } => {
+                let row = sqlx::query("SELECT id FROM instances WHERE instance_key = $1")
+                    .bind(key_to_db(instance_key))
+                    .fetch_optional(&mut **tx)
                     .await?
                     .ok_or_else(|| {
-                        WorkflowError::NotFound(format!("definition {definition_id}"))
+                        WorkflowError::NotFound(format!("no instance with key {instance_key}"))
                     })?;
-                self.processes.compiled(&definition)?
+                let instance_id: String = row.try_get("id")?;
+                self.execute_one(tx, &instance_id, command, now, work)
+                    .await?;
             }
-        };
-        let (effects, next_key) =
-            Self::context_apply(&process, &mut state, command, key_from_db(next_key), now)?;
-        persist(tx, instance_id, &state, &effects, next_key, now).await?;
-        Ok(effects)
+            Work::Start {
+                process_id,
+                definition,
+                start_element,
+                variables,
+                parent,
+                actor,
+            } => {
+                let definition = match definition {
+                    Some(definition) => *definition,
+                    None => definitions::latest(&mut **tx, Kind::Bpmn, &process_id)
+                        .await?
+                        .ok_or_else(|| {
+                            WorkflowError::NotFound(format!("no process {process_id} is deployed"))
+                        })?,
+                };
+                self.start_one(
+                    tx,
+                    &definition,
+                    start_element,
+                    variables,
+                    parent,
+                    &actor,
+                    now,
+                    work,
+                )
+                .await?;
+            }
+            Work::TerminateChild {
+                element_instance_key,
+            } => {
+                let rows = sqlx::query(
+                    "SELECT id FROM instances WHERE parent_element_instance_key = $1 \
+                     AND state = 'active'",
+                )
+                .bind(key_to_db(element_instance_key))
+                .fetch_all(&mut **tx)
+                .await?;
+                for row in rows {
+                    let child: String = row.try_get("id")?;
+                    self.execute_one(tx, &child, Command::TerminateInstance, now, work)
+                        .await?;
+                }
+            }
+            Work::Publish {
+                name,
+                correlation_key,
+                variables,
+            } => {
+                self.publish(tx, &name, &correlation_key, variables, 0, now, work)
+                    .await?;
+            }
+            Work::Signal { name, variables } => {
+                self.signal(tx, &name, variables, work).await?;
+            }
+            Work::TakeBuffered {
+                instance_id,
+                name,
+                correlation_key,
+            } => {
+                let row = sqlx::query(
+                    "SELECT id, variables FROM messages m WHERE message_name = $1 \
+                     AND correlation_key = $2 AND expires_at > $3 AND NOT EXISTS \
+                     (SELECT 1 FROM message_correlations c WHERE c.message_id = m.id \
+                     AND c.instance_id = $4) ORDER BY published_at, id LIMIT 1",
+                )
+                .bind(&name)
+                .bind(&correlation_key)
+                .bind(now)
+                .bind(&instance_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                if let Some(row) = row {
+                    let message_id: String = row.try_get("id")?;
+                    let variables: String = row.try_get("variables")?;
+                    let variables: Variables = serde_json::from_str(&variables).map_err(|e| {
+                        StoreError::InvalidData(format!("variables of message {message_id}: {e}"))
+                    })?;
+                    sqlx::query(
+                        "INSERT INTO message_correlations (message_id, instance_id) VALUES ($1, $2)",
+                    )
+                    .bind(&message_id)
+                    .bind(&instance_id)
+                    .execute(&mut **tx)
+                    .await?;
+                    let command = Command::CorrelateMessage {
+                        name,
+                        correlation_key,
+                        variables,
+                    };
+                    self.execute_one(tx, &instance_id, command, now, work)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes a message in `tx`: it is correlated to every instance with
+    /// an open subscription for `name` and `correlation_key` (once per
+    /// instance), starts an instance at each message start event named
+    /// `name` (latest versions), and, with `ttl_ms > 0`, is kept until
+    /// `now + ttl_ms` for subscriptions opened later. Returns the ids of
+    /// the instances it was correlated to or started.
+    pub async fn publish_message(
+        &self,
+        tx: &mut Tx<'_>,
+        name: &str,
+        correlation_key: &str,
+        variables: Variables,
+        ttl_ms: i64,
+        now: Millis,
+    ) -> Result<Vec<String>, WorkflowError> {
+        let mut work = VecDeque::new();
+        let reached = self
+            .publish(tx, name, correlation_key, variables, ttl_ms, now, &mut work)
+            .await?;
+        self.drain(tx, work, now).await?;
+        Ok(reached)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn publish(
+        &self,
+        tx: &mut Tx<'_>,
+        name: &str,
+        correlation_key: &str,
+        variables: Variables,
+        ttl_ms: i64,
+        now: Millis,
+        work: &mut VecDeque<Work>,
+    ) -> Result<Vec<String>, WorkflowError> {
+        sqlx::query("DELETE FROM messages WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT instance_id FROM message_subscriptions \
+             WHERE message_name = $1 AND correlation_key = $2 ORDER BY instance_id",
+        )
+        .bind(name)
+        .bind(correlation_key)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut reached = Vec::new();
+        for row in rows {
+            let instance_id: String = row.try_get("instance_id")?;
+            let command = Command::CorrelateMessage {
+                name: name.to_string(),
+                correlation_key: correlation_key.to_string(),
+                variables: variables.clone(),
+            };
+            match self.execute_one(tx, &instance_id, command, now, work).await {
+                Ok(_) => reached.push(instance_id),
+                Err(WorkflowError::Engine(error)) => {
+                    tracing::warn!(%error, %instance_id, "message not correlated");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        for (definition, element_id) in self.start_events(tx, "message", name).await? {
+            let instance = self
+                .start_one(
+                    tx,
+                    &definition,
+                    Some(element_id),
+                    variables.clone(),
+                    None,
+                    &format!("message:{name}"),
+                    now,
+                    work,
+                )
+                .await?;
+            reached.push(instance.id);
+        }
+        if ttl_ms > 0 {
+            let message_id = crate::new_id();
+            sqlx::query(
+                "INSERT INTO messages (id, message_name, correlation_key, variables, \
+                 published_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&message_id)
+            .bind(name)
+            .bind(correlation_key)
+            .bind(Value::Object(variables).to_string())
+            .bind(now)
+            .bind(now.saturating_add(ttl_ms))
+            .execute(&mut **tx)
+            .await?;
+            for instance_id in &reached {
+                sqlx::query(
+                    "INSERT INTO message_correlations (message_id, instance_id) VALUES ($1, $2)",
+                )
+                .bind(&message_id)
+                .bind(instance_id)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(reached)
+    }
+
+    /// Broadcasts a signal in `tx`: every instance with an open
+    /// subscription for `name` gets it, and an instance starts at each
+    /// signal start event named `name` (latest versions). Returns the ids
+    /// of the instances it reached or started.
+    pub async fn broadcast_signal(
+        &self,
+        tx: &mut Tx<'_>,
+        name: &str,
+        variables: Variables,
+        now: Millis,
+    ) -> Result<Vec<String>, WorkflowError> {
+        let mut work = VecDeque::new();
+        let reached = self.signal(tx, name, variables, &mut work).await?;
+        self.drain(tx, work, now).await?;
+        Ok(reached)
+    }
+
+    async fn signal(
+        &self,
+        tx: &mut Tx<'_>,
+        name: &str,
+        variables: Variables,
+        work: &mut VecDeque<Work>,
+    ) -> Result<Vec<String>, WorkflowError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT instance_id FROM signal_subscriptions WHERE signal_name = $1 \
+             ORDER BY instance_id",
+        )
+        .bind(name)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut reached = Vec::new();
+        for row in rows {
+            let instance_id: String = row.try_get("instance_id")?;
+            work.push_back(Work::Command {
+                instance_key: self.instance_key(tx, &instance_id).await?,
+                command: Command::BroadcastSignal {
+                    name: name.to_string(),
+                    variables: variables.clone(),
+                },
+            });
+            reached.push(instance_id);
+        }
+        for (definition, element_id) in self.start_events(tx, "signal", name).await? {
+            work.push_back(Work::Start {
+                process_id: definition.process_id.clone(),
+                definition: Some(Box::new(definition)),
+                start_element: Some(element_id),
+                variables: variables.clone(),
+                parent: None,
+                actor: format!("signal:{name}"),
+            });
+        }
+        Ok(reached)
+    }
+
+    async fn instance_key(&self, tx: &mut Tx<'_>, instance_id: &str) -> Result<u64, WorkflowError> {
+        let row = sqlx::query("SELECT instance_key FROM instances WHERE id = $1")
+            .bind(instance_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let key: Option<i64> = row.try_get("instance_key")?;
+        key.map(key_from_db).ok_or_else(|| {
+            WorkflowError::Conflict(format!("instance {instance_id} has no engine state"))
+        })
+    }
+
+    /// The definitions and start event ids of the `kind` (`message` or
+    /// `signal`) start events named `name`, registering new definitions first.
+    async fn start_events(
+        &self,
+        tx: &mut Tx<'_>,
+        kind: &str,
+        name: &str,
+    ) -> Result<Vec<(Definition, String)>, WorkflowError> {
+        self.register_start_events(tx).await?;
+        let rows = sqlx::query(
+            "SELECT definition_id, element_id FROM start_events WHERE kind = $1 AND name = $2 \
+             ORDER BY process_id, element_id",
+        )
+        .bind(kind)
+        .bind(name)
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut found = Vec::new();
+        for row in rows {
+            let definition_id: String = row.try_get("definition_id")?;
+            let element_id: String = row.try_get("element_id")?;
+            let definition = definitions::find(&mut **tx, &definition_id)
+                .await?
+                .ok_or_else(|| WorkflowError::NotFound(format!("definition {definition_id}")))?;
+            found.push((definition, element_id));
+        }
+        Ok(found)
+    }
+
+    /// Registers the message, signal and timer start events of BPMN
+    /// definitions not seen yet; a process's latest version replaces the
+    /// start events of its earlier ones. A timer start event is first due
+    /// after the definition's deployment. Definitions that do not compile
+    /// have no start events.
+    pub async fn register_start_events(&self, tx: &mut Tx<'_>) -> Result<(), WorkflowError> {
+        let rows = sqlx::query(
+            "SELECT id FROM definitions d WHERE kind = 'bpmn' AND NOT EXISTS \
+             (SELECT 1 FROM start_event_definitions s WHERE s.definition_id = d.id) \
+             ORDER BY process_id, version",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        for row in rows {
+            let definition_id: String = row.try_get("id")?;
+            let registered = sqlx::query(
+                "INSERT INTO start_event_definitions (definition_id) VALUES ($1) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&definition_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            let Some(definition) = definitions::find(&mut **tx, &definition_id).await? else {
+                continue;
+            };
+            let latest = definitions::latest(&mut **tx, Kind::Bpmn, &definition.process_id)
+                .await?
+                .is_some_and(|latest| latest.id == definition.id);
+            if registered == 0 || !latest {
+                continue;
+            }
+            sqlx::query("DELETE FROM start_events WHERE process_id = $1")
+                .bind(&definition.process_id)
+                .execute(&mut **tx)
+                .await?;
+            let process = match self.processes.compiled(&definition) {
+                Ok(process) => process,
+                Err(error) => {
+                    tracing::warn!(%error, "definition has no runnable start events");
+                    continue;
+                }
+            };
+            for start in process.start_events() {
+                let (kind, name, due_at, remaining, schedule) = match &start.trigger {
+                    EventTrigger::Message { name, .. } => {
+                        ("message", Some(name.clone()), None, None, None)
+                    }
+                    EventTrigger::Signal { name } => {
+                        ("signal", Some(name.clone()), None, None, None)
+                    }
+                    EventTrigger::Timer {
+                        schedule: Some(schedule),
+                        ..
+                    } => {
+                        let Some(due_at) = schedule.first_due(definition.deployed_at) else {
+                            continue;
+                        };
+                        let text = serde_json::to_string(schedule)
+                            .map_err(|e| StoreError::InvalidData(format!("timer schedule: {e}")))?;
+                        (
+                            "timer",
+                            None,
+                            Some(due_at),
+                            schedule.repetitions().map(i64::from),
+                            Some(text),
+                        )
+                    }
+                    _ => continue,
+                };
+                sqlx::query(
+                    "INSERT INTO start_events (definition_id, process_id, element_id, kind, name, \
+                     due_at, remaining, schedule) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(&definition.id)
+                .bind(&definition.process_id)
+                .bind(&start.element_id)
+                .bind(kind)
+                .bind(name)
+                .bind(due_at)
+                .bind(remaining)
+                .bind(schedule)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     /// Completes a job with result variables. Completing a job that is done
@@ -412,6 +1011,21 @@ impl Workflow {
         message: &str,
         now: Millis,
     ) -> Result<JobOutcome, WorkflowError> {
+        self.throw_error_with_variables(tx, job_key, code, message, Variables::new(), now)
+            .await
+    }
+
+    /// Throws a BPMN error from a job with variables, which are set at the
+    /// catching event.
+    pub async fn throw_error_with_variables(
+        &self,
+        tx: &mut Tx<'_>,
+        job_key: i64,
+        code: &str,
+        message: &str,
+        variables: Variables,
+        now: Millis,
+    ) -> Result<JobOutcome, WorkflowError> {
         let Some(job) = self.open_job(tx, job_key).await? else {
             return Ok(JobOutcome::AlreadyDone);
         };
@@ -419,7 +1033,7 @@ impl Workflow {
             job_key: key_from_db(job_key),
             code: code.to_string(),
             message: message.to_string(),
-            variables: Variables::new(),
+            variables,
         };
         self.execute_job_command(tx, &job, command, now).await
     }
@@ -477,7 +1091,9 @@ impl Workflow {
     }
 
     /// Correlates a message to every instance with an open subscription for
-    /// `name` and `correlation_key`; returns their ids.
+    /// `name` and `correlation_key` and starts instances at message start
+    /// events, without keeping it for later ([`Workflow::publish_message`]
+    /// with no time to live); returns the ids of the instances reached.
     pub async fn correlate_message(
         &self,
         tx: &mut Tx<'_>,
@@ -486,26 +1102,8 @@ impl Workflow {
         variables: Variables,
         now: Millis,
     ) -> Result<Vec<String>, WorkflowError> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT instance_id FROM message_subscriptions \
-             WHERE message_name = $1 AND correlation_key = $2 ORDER BY instance_id",
-        )
-        .bind(name)
-        .bind(correlation_key)
-        .fetch_all(&mut **tx)
-        .await?;
-        let mut correlated = Vec::new();
-        for row in rows {
-            let instance_id: String = row.try_get("instance_id")?;
-            let command = Command::CorrelateMessage {
-                name: name.to_string(),
-                correlation_key: correlation_key.to_string(),
-                variables: variables.clone(),
-            };
-            self.execute(tx, &instance_id, command, now).await?;
-            correlated.push(instance_id);
-        }
-        Ok(correlated)
+        self.publish_message(tx, name, correlation_key, variables, 0, now)
+            .await
     }
 
     /// Leases up to `max_jobs` jobs of `job_type` to `worker` for `timeout_ms`.
@@ -532,9 +1130,10 @@ impl Workflow {
         Ok(jobs)
     }
 
-    /// Fires every timer due at `now` (up to 100 per call), each in its own
-    /// transaction; returns how many fired. A timer fired or cancelled
-    /// meanwhile by another node is skipped.
+    /// Fires every timer due at `now` (up to 100 instance timers and 100
+    /// timer start events per call), each in its own transaction; returns
+    /// how many fired. A timer fired or cancelled meanwhile by another node
+    /// is skipped.
     pub async fn fire_due_timers(&self, now: Millis) -> Result<usize, WorkflowError> {
         let due = sqlx::query(
             "SELECT key, instance_id FROM timers WHERE due_at <= $1 ORDER BY due_at, key LIMIT 100",
@@ -556,6 +1155,9 @@ impl Workflow {
             if !still_due {
                 continue;
             }
+            // Firing consumes the row; a repeating timer's next firing
+            // comes back as a `TimerScheduled` effect with the same key.
+            delete_timer(&mut tx, key).await?;
             let command = Command::FireTimer {
                 timer_key: key_from_db(key),
             };
@@ -575,7 +1177,107 @@ impl Workflow {
             }
             tx.commit().await?;
         }
+        fired += self.fire_due_start_timers(now).await?;
         Ok(fired)
+    }
+
+    /// Starts an instance for each timer start event due at `now`, each in
+    /// its own transaction, and schedules the event's next firing.
+    async fn fire_due_start_timers(&self, now: Millis) -> Result<usize, WorkflowError> {
+        let mut tx = self.begin().await?;
+        self.register_start_events(&mut tx).await?;
+        tx.commit().await?;
+        let due = sqlx::query(
+            "SELECT definition_id, element_id FROM start_events \
+             WHERE kind = 'timer' AND due_at <= $1 ORDER BY due_at, process_id LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(self.store.pool())
+        .await?;
+        let mut fired = 0;
+        for row in due {
+            let definition_id: String = row.try_get("definition_id")?;
+            let element_id: String = row.try_get("element_id")?;
+            let mut tx = self.begin().await?;
+            let lock = match self.store.dialect() {
+                Dialect::Postgres => " FOR UPDATE",
+                Dialect::Sqlite => "",
+            };
+            let Some(current) = sqlx::query(&format!(
+                "SELECT due_at, remaining, schedule FROM start_events \
+                 WHERE definition_id = $1 AND element_id = $2 AND due_at <= $3{lock}"
+            ))
+            .bind(&definition_id)
+            .bind(&element_id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?
+            else {
+                continue;
+            };
+            let due_at: i64 = current.try_get("due_at")?;
+            let remaining: Option<i64> = current.try_get("remaining")?;
+            let schedule: Option<String> = current.try_get("schedule")?;
+            let schedule: TimerSchedule = serde_json::from_str(schedule.as_deref().unwrap_or(""))
+                .map_err(|e| {
+                StoreError::InvalidData(format!(
+                    "timer start event {element_id} of definition {definition_id}: {e}"
+                ))
+            })?;
+            let remaining = remaining.map(|count| count.saturating_sub(1));
+            let next = if remaining == Some(0) {
+                None
+            } else {
+                schedule.next_due(due_at)
+            };
+            let update = match next {
+                Some(next) => sqlx::query(
+                    "UPDATE start_events SET due_at = $3, remaining = $4 \
+                     WHERE definition_id = $1 AND element_id = $2",
+                )
+                .bind(&definition_id)
+                .bind(&element_id)
+                .bind(next)
+                .bind(remaining),
+                None => sqlx::query(
+                    "DELETE FROM start_events WHERE definition_id = $1 AND element_id = $2",
+                )
+                .bind(&definition_id)
+                .bind(&element_id),
+            };
+            update.execute(&mut *tx).await?;
+            let definition = definitions::find(&mut *tx, &definition_id)
+                .await?
+                .ok_or_else(|| WorkflowError::NotFound(format!("definition {definition_id}")))?;
+            self.start_instance_at(
+                &mut tx,
+                &definition,
+                Some(&element_id),
+                Variables::new(),
+                "timer",
+                due_at,
+            )
+            .await?;
+            tx.commit().await?;
+            fired += 1;
+        }
+        Ok(fired)
+    }
+
+    /// When the next timer (of an instance or a timer start event) is due,
+    /// if any is scheduled.
+    pub async fn next_timer_due(&self) -> Result<Option<Millis>, WorkflowError> {
+        let mut tx = self.begin().await?;
+        self.register_start_events(&mut tx).await?;
+        let row = sqlx::query(
+            "SELECT MIN(due_at) AS due_at FROM (SELECT due_at FROM timers UNION ALL \
+             SELECT due_at FROM start_events WHERE kind = 'timer') AS due",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        let due_at: Option<i64> = row.try_get("due_at")?;
+        tx.commit().await?;
+        Ok(due_at)
     }
 }
 
@@ -711,6 +1413,10 @@ async fn close_ended(tx: &mut Tx<'_>, instance_id: &str, now: Millis) -> Result<
         .bind(instance_id)
         .execute(&mut **tx)
         .await?;
+    sqlx::query("DELETE FROM signal_subscriptions WHERE instance_id = $1")
+        .bind(instance_id)
+        .execute(&mut **tx)
+        .await?;
     jobs::cancel_open(tx, instance_id, now).await?;
     incidents::resolve_all(tx, instance_id, now).await?;
     Ok(())
@@ -733,6 +1439,7 @@ async fn write_effect_rows(
             Effect::JobCreated { .. }
                 | Effect::TimerScheduled { .. }
                 | Effect::MessageSubscriptionOpened { .. }
+                | Effect::SignalSubscriptionOpened { .. }
                 | Effect::IncidentRaised { .. }
         );
         match effect {
@@ -866,14 +1573,115 @@ async fn write_effect_rows(
                 )
                 .await?;
             }
+            Effect::SignalSubscriptionOpened { key, name } => {
+                sqlx::query(
+                    "INSERT INTO signal_subscriptions \
+                     (key, instance_id, signal_name, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(key_to_db(*key))
+                .bind(instance_id)
+                .bind(name)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+            Effect::SignalSubscriptionClosed { key, .. } => {
+                sqlx::query("DELETE FROM signal_subscriptions WHERE key = $1")
+                    .bind(key_to_db(*key))
+                    .execute(&mut **tx)
+                    .await?;
+            }
             Effect::IncidentResolved { key } => {
                 incidents::resolve(tx, key_to_db(*key), now).await?;
             }
-            // Messages published and signals broadcast by the process, call
-            // activities and errors thrown to a parent need cross-instance
-            // routing, which is not durable yet; they are kept in history.
+            // Messages, signals, call activities and errors thrown to a
+            // parent reach other instances: see `follow_ups`.
             _ => {}
         }
     }
     Ok(created_rows)
+}
+
+/// The work a command's effects cause outside its instance.
+fn follow_ups(
+    instance_id: &str,
+    state: &ProcessInstanceState,
+    effects: &[Effect],
+    work: &mut VecDeque<Work>,
+) {
+    for effect in effects {
+        match effect {
+            Effect::MessageSubscriptionOpened {
+                name,
+                correlation_key,
+                ..
+            } => work.push_back(Work::TakeBuffered {
+                instance_id: instance_id.to_string(),
+                name: name.clone(),
+                correlation_key: correlation_key.clone(),
+            }),
+            Effect::MessagePublished {
+                name,
+                correlation_key,
+                variables,
+            } => work.push_back(Work::Publish {
+                name: name.clone(),
+                correlation_key: correlation_key.clone(),
+                variables: variables.clone(),
+            }),
+            Effect::SignalBroadcast { name, variables } => work.push_back(Work::Signal {
+                name: name.clone(),
+                variables: variables.clone(),
+            }),
+            Effect::CallActivityStarted {
+                element_instance_key,
+                process_id,
+                variables,
+            } => work.push_back(Work::Start {
+                process_id: process_id.clone(),
+                definition: None,
+                start_element: None,
+                variables: variables.clone(),
+                parent: Some((
+                    instance_id.to_string(),
+                    ParentLink {
+                        instance_key: state.key,
+                        element_instance_key: *element_instance_key,
+                    },
+                )),
+                actor: "call-activity".to_string(),
+            }),
+            Effect::CallActivityTerminated {
+                element_instance_key,
+            } => work.push_back(Work::TerminateChild {
+                element_instance_key: *element_instance_key,
+            }),
+            Effect::ErrorThrownToParent {
+                parent,
+                code,
+                message,
+                variables,
+            } => work.push_back(Work::Command {
+                instance_key: parent.instance_key,
+                command: Command::ThrowErrorAt {
+                    element_instance_key: parent.element_instance_key,
+                    code: code.clone(),
+                    message: message.clone(),
+                    variables: variables.clone(),
+                },
+            }),
+            Effect::InstanceCompleted { variables } => {
+                if let Some(parent) = state.parent {
+                    work.push_back(Work::Command {
+                        instance_key: parent.instance_key,
+                        command: Command::CompleteCallActivity {
+                            element_instance_key: parent.element_instance_key,
+                            variables: variables.clone(),
+                        },
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
 }
