@@ -27,6 +27,7 @@ pub mod instances;
 pub mod jobs;
 pub mod roles;
 pub mod sessions;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 pub mod workflow;

@@ -9,6 +9,7 @@ mod incidents;
 mod instances;
 mod jobs;
 mod messages;
+mod tasks;
 mod tokens;
 mod users;
 
@@ -34,6 +35,7 @@ use crate::AppState;
         (name = "jobs", description = "Work items of service and user tasks, leased by workers"),
         (name = "messages", description = "Messages correlated to waiting instances"),
         (name = "incidents", description = "Steps stuck until an operator resolves them"),
+        (name = "tasks", description = "User tasks: claim, release, complete"),
         (name = "users", description = "User accounts"),
         (name = "tokens", description = "Personal API tokens"),
         (name = "audit", description = "The audit chain"),
@@ -68,6 +70,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(messages::routes())
         .merge(incidents::routes())
+        .merge(tasks::routes())
         .merge(users::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
