@@ -1289,11 +1289,9 @@ async fn delete_timer(tx: &mut Tx<'_>, key: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The history kind of an effect: `elementActivated`, `jobCreated`, ….
-fn history_kind(effect: &Effect, detail: &Value) -> String {
-    if let Effect::Element { intent, .. } = effect {
-        return format!("element{intent:?}");
-    }
+/// The history kind of an effect other than an element event: its `type`
+/// (`jobCreated`, `timerScheduled`, …).
+fn history_kind(detail: &Value) -> String {
     detail
         .get("type")
         .and_then(Value::as_str)
@@ -1356,9 +1354,16 @@ fn history_events<'a>(
 
 /// The history row of an effect: its kind and its detail JSON text.
 fn history_row(effect: &Effect) -> Result<(String, String), WorkflowError> {
+    // Element events are most of history and carry no variables: written
+    // straight to text, without the `Value` tree the general case builds.
+    if let Effect::Element { intent, .. } = effect {
+        let detail = serde_json::to_string(effect)
+            .map_err(|e| StoreError::InvalidData(format!("effect: {e}")))?;
+        return Ok((format!("element{intent:?}"), detail));
+    }
     let mut detail = serde_json::to_value(effect)
         .map_err(|e| StoreError::InvalidData(format!("effect: {e}")))?;
-    let kind = history_kind(effect, &detail);
+    let kind = history_kind(&detail);
     if let Some(object) = detail.as_object_mut() {
         // Variables can be large and sensitive; history keeps their names only.
         if let Some(Value::Object(variables)) = object.remove("variables") {
