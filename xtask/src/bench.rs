@@ -175,6 +175,7 @@ struct ModelResult {
     process_id: &'static str,
     rates: Vec<(Runner, f64)>,
     raw: Vec<(Runner, f64)>,
+    same_writes: Vec<(Runner, f64)>,
 }
 
 impl ModelResult {
@@ -187,6 +188,13 @@ impl ModelResult {
 
     fn raw(&self, runner: Runner) -> Option<f64> {
         self.raw
+            .iter()
+            .find(|(r, _)| *r == runner)
+            .map(|(_, rate)| *rate)
+    }
+
+    fn same_writes(&self, runner: Runner) -> Option<f64> {
+        self.same_writes
             .iter()
             .find(|(r, _)| *r == runner)
             .map(|(_, rate)| *rate)
@@ -213,6 +221,7 @@ fn engine_bench(workspace: &Workspace, count: Option<usize>) -> Result<()> {
             process_id,
             rates: Vec::new(),
             raw: Vec::new(),
+            same_writes: Vec::new(),
         };
         for runner in Runner::ALL {
             let n = count.unwrap_or(runner.default_count()).to_string();
@@ -252,6 +261,8 @@ fn engine_bench(workspace: &Workspace, count: Option<usize>) -> Result<()> {
                     .with_context(|| format!("no `= R …/s` in the output line {line:?}"))?;
                 if line.starts_with("raw-sqlx-") {
                     result.raw.push((runner, rate));
+                } else if line.starts_with("same-writes-sqlx-") {
+                    result.same_writes.push((runner, rate));
                 } else {
                     result.rates.push((runner, rate));
                 }
@@ -311,12 +322,17 @@ fn print_table(results: &[ModelResult]) {
                 line.push_str(&format!(" {:>12}", format_rate(result.raw(runner))));
             }
             println!("{line}");
+            let mut line = format!("    {:<30}", "  same-writes ceiling (tx/s)");
+            for result in results {
+                line.push_str(&format!(" {:>12}", format_rate(result.same_writes(runner))));
+            }
+            println!("{line}");
         }
     }
 
     println!();
     type Ratio = fn(&ModelResult) -> Option<f64>;
-    let rows: [(&str, &str, Ratio); 4] = [
+    let rows: [(&str, &str, Ratio); 6] = [
         ("in memory / SpiffWorkflow", ">= 50x", |r| {
             Some(r.rate(Runner::Memory)? / r.rate(Runner::Spiff)?)
         }),
@@ -328,6 +344,12 @@ fn print_table(results: &[ModelResult]) {
         }),
         ("durable PostgreSQL / raw ceiling", ">= 50%", |r| {
             Some(r.rate(Runner::Postgres)? / r.raw(Runner::Postgres)?)
+        }),
+        ("durable SQLite / same writes", ">= 50%", |r| {
+            Some(r.rate(Runner::Sqlite)? / r.same_writes(Runner::Sqlite)?)
+        }),
+        ("durable PostgreSQL / same writes", ">= 50%", |r| {
+            Some(r.rate(Runner::Postgres)? / r.same_writes(Runner::Postgres)?)
         }),
     ];
     let mut header = format!("    {:<34} {:>8}", "ratio", "target");

@@ -10,9 +10,20 @@
 //! `postgres` run them durably through [`Workflow`] on a fresh database (a
 //! temporary SQLite file; a new database on the server named by
 //! `FLOWDESK_TEST_PG`, default `postgres://postgres@127.0.0.1:5432`), one
-//! transaction per instance, then measure the raw ceiling: the same number
-//! of transactions, each one `INSERT` and one `UPDATE`, with sqlx on the same
-//! database. Instances get `amount` 50 and 150 alternately, like the peers'
+//! transaction per instance, then measure two ceilings with sqlx on the same
+//! database:
+//!
+//! - the raw ceiling: the same number of transactions, each one `INSERT` and
+//!   one `UPDATE` of a small row — what the database allows any sequential
+//!   client;
+//! - the same-writes ceiling: the same number of transactions, each writing
+//!   exactly the rows one durable instance wrote (a key counter update, the
+//!   instance row, its history rows) into copies of the tables with the same
+//!   indexes, copied with `INSERT … SELECT` so no engine, serialization or
+//!   parameter binding is involved — what the database allows for the data
+//!   Flowdesk must keep.
+//!
+//! Instances get `amount` 50 and 150 alternately, like the peers'
 //! harnesses, and every instance must end completed.
 //!
 //! Each measurement prints one line in the peers' format:
@@ -165,7 +176,8 @@ async fn durable_on(
 
     // One command (start, run to the end) = one transaction per instance.
     let mut transactions = 0usize;
-    let mut start = async |index: usize| -> Result<(), Error> {
+    let mut measured = Vec::with_capacity(count);
+    let mut start = async |index: usize| -> Result<String, Error> {
         let mut tx = workflow.begin().await?;
         let instance = workflow
             .start_instance(
@@ -185,12 +197,12 @@ async fn durable_on(
             )
             .into());
         }
-        Ok(())
+        Ok(instance.id)
     };
     start(1).await?; // warm up: compiles the process, fills the pool
     let started = Instant::now();
     for index in 0..count {
-        start(index).await?;
+        measured.push(start(index).await?);
     }
     let elapsed = started.elapsed();
     report(
@@ -237,5 +249,105 @@ async fn durable_on(
         "transactions",
         started.elapsed(),
     );
+
+    same_writes_tables(store, dialect).await?;
+    let copy = async |instance_id: &str| -> Result<(), Error> {
+        let mut tx = workflow.begin().await?;
+        sqlx::query(
+            "UPDATE bench_engine_keys SET next_instance = next_instance + 1 WHERE id = 1 \
+             RETURNING next_instance",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO bench_instances SELECT * FROM instances WHERE id = $1")
+            .bind(instance_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO bench_history (instance_id, at, kind, element_id, detail) \
+             SELECT instance_id, at, kind, element_id, detail FROM history \
+             WHERE instance_id = $1 ORDER BY seq",
+        )
+        .bind(instance_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    };
+    let started = Instant::now();
+    for instance_id in &measured {
+        copy(instance_id).await?;
+    }
+    report(
+        &format!("same-writes-sqlx-{label}"),
+        process_id,
+        measured.len(),
+        "transactions",
+        started.elapsed(),
+    );
     Ok(())
+}
+
+/// Empty copies of `engine_keys`, `instances` and `history` with the same
+/// columns, keys and indexes, for the same-writes ceiling.
+async fn same_writes_tables(store: &Store, dialect: Dialect) -> Result<(), Error> {
+    let statements: Vec<String> = match dialect {
+        Dialect::Postgres => vec![
+            "CREATE TABLE bench_engine_keys (LIKE engine_keys INCLUDING ALL)".into(),
+            "INSERT INTO bench_engine_keys SELECT * FROM engine_keys".into(),
+            "CREATE TABLE bench_instances (LIKE instances INCLUDING ALL)".into(),
+            "CREATE TABLE bench_history (LIKE history INCLUDING ALL)".into(),
+            "ALTER TABLE bench_history ADD FOREIGN KEY (instance_id) \
+             REFERENCES bench_instances(id)"
+                .into(),
+        ],
+        Dialect::Sqlite => {
+            // SQLite has no `LIKE`: replay the stored schema under new names.
+            let rows: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL \
+                 AND tbl_name IN ('engine_keys', 'instances', 'history') \
+                 ORDER BY CASE tbl_name WHEN 'engine_keys' THEN 0 \
+                 WHEN 'instances' THEN 1 ELSE 2 END, type DESC",
+            )
+            .fetch_all(store.pool())
+            .await?;
+            let mut statements: Vec<String> = rows
+                .iter()
+                .map(|(name, sql)| {
+                    let mut sql = sql.replacen(name.as_str(), &format!("bench_{name}"), 1);
+                    for table in ["engine_keys", "instances", "history"] {
+                        sql = replace_word(&sql, table, &format!("bench_{table}"));
+                    }
+                    sql
+                })
+                .collect();
+            statements.push("INSERT INTO bench_engine_keys SELECT * FROM engine_keys".into());
+            statements
+        }
+    };
+    for statement in statements {
+        sqlx::query(&statement).execute(store.pool()).await?;
+    }
+    Ok(())
+}
+
+/// `text` with every whole-word `word` (not part of a longer identifier)
+/// replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_identifier = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(is_identifier) || after.is_some_and(is_identifier) {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
