@@ -33,6 +33,8 @@
 //! # }
 //! ```
 
+pub mod console;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::fs::{self, File};

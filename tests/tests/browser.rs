@@ -1,8 +1,10 @@
 //! The walking skeleton in headless Chromium against `flowdesk serve` on a
 //! fresh PostgreSQL database: the administrator is created on the first-run
-//! screen, and the API confirms what the UI showed.
+//! screen, and the API confirms what the UI showed. Then the console flow
+//! (designer, test run, incident, tasklist, diff; see `flowdesk_e2e::console`).
 
 use anyhow::{ensure, Context, Result};
+use flowdesk_e2e::console::{console_flow, Screens};
 use flowdesk_e2e::{
     capture_page, walking_skeleton, ApiSession, ChromeDriver, Postgres, Server, TestContext,
     ADMIN_PASSWORD, ADMIN_USERNAME, PROCESS_ID,
@@ -23,7 +25,8 @@ async fn run(ctx: &TestContext) -> Result<()> {
 
     let outcome = async {
         client.goto(server.base_url()).await?;
-        walking_skeleton(&client, true).await
+        walking_skeleton(&client, true).await?;
+        console_flow(&client, &Screens(None)).await
     }
     .await;
     capture_page(

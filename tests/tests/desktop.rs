@@ -1,9 +1,12 @@
 //! The walking skeleton in the real desktop app (`flowdesk-desktop`, WebKitGTK
 //! driven through tauri-driver) under Xvfb, with a fresh data folder, so the
 //! app starts on its first-run screen; then once more on the same data folder,
-//! where the administrator signs in and finds the earlier work kept.
+//! where the administrator signs in and finds the earlier work kept. The
+//! first start also runs the console flow (designer, test run, incident,
+//! tasklist, diff; see `flowdesk_e2e::console`).
 
 use anyhow::{Context, Result};
+use flowdesk_e2e::console::{console_flow, Screens};
 use flowdesk_e2e::{
     bin, capture_page, isolated_xdg_environment, walking_skeleton, TauriDriver, TestContext, Xvfb,
 };
@@ -28,7 +31,12 @@ async fn run(ctx: &TestContext) -> Result<()> {
     ];
     let client = driver.client(&app, &args).await?;
 
-    let outcome = walking_skeleton(&client, true).await;
+    let outcome = match walking_skeleton(&client, true).await {
+        Ok(()) => console_flow(&client, &Screens::from_environment())
+            .await
+            .context("the console flow"),
+        Err(error) => Err(error),
+    };
     capture_page(ctx, &client, "after").await;
     client.close().await.ok();
     outcome?;

@@ -1,5 +1,8 @@
 //! `cargo xtask screenshot`: the desktop app with the demo workspace, on a
-//! virtual display, saved as PNG (the README's screenshot).
+//! virtual display, saved as PNG (the README's screenshot). With
+//! `--console`, also the designer, instance detail, tasklist and version
+//! diff in both themes, captured by the desktop end-to-end test's console
+//! flow (`tests/src/console.rs`) into docs/screenshots/.
 
 use std::fs;
 use std::io::Write;
@@ -13,8 +16,8 @@ use clap::Args;
 
 use crate::apt::{self, Group};
 use crate::display::{ProcessGroup, Xvfb};
-use crate::toolchain::{build_desktop, Profile};
-use crate::util::{note, quiet_stdout, scratch_dir, step, wait_until};
+use crate::toolchain::{build_desktop, cargo, ensure_nextest, ensure_tauri_driver, Profile};
+use crate::util::{note, quiet_stdout, run, scratch_dir, step, wait_until};
 use crate::Workspace;
 
 const WIDTH: u32 = 1280;
@@ -29,6 +32,11 @@ pub struct ScreenshotArgs {
         default_value = "docs/screenshots/desktop.png"
     )]
     out: PathBuf,
+    /// Also capture the console screens (`<screen>-light.png` and
+    /// `<screen>-dark.png`) into docs/screenshots/ through the desktop
+    /// end-to-end test.
+    #[arg(long)]
+    console: bool,
 }
 
 pub fn screenshot(workspace: &Workspace, args: ScreenshotArgs) -> Result<()> {
@@ -60,7 +68,24 @@ pub fn screenshot(workspace: &Workspace, args: ScreenshotArgs) -> Result<()> {
     let _ = fs::remove_dir_all(&data_dir);
     result?;
     step(format!("saved {}", out.display()));
+    if args.console {
+        console_screens(workspace)?;
+    }
     Ok(())
+}
+
+/// Runs the desktop end-to-end test with `FLOWDESK_SCREENSHOT_DIR` set: its
+/// console flow saves each screen in both themes as it passes through it.
+fn console_screens(workspace: &Workspace) -> Result<()> {
+    apt::ensure(&[Group::DesktopRun, Group::Services])?;
+    ensure_tauri_driver()?;
+    ensure_nextest()?;
+    let dir = workspace.root.join("docs/screenshots");
+    step(format!("console screens into {}", dir.display()));
+    run(cargo()
+        .args(["nextest", "run", "-p", "flowdesk-e2e", "--test", "desktop"])
+        .current_dir(&workspace.root)
+        .env("FLOWDESK_SCREENSHOT_DIR", &dir))
 }
 
 fn capture(display: &str, app: &mut ProcessGroup, out: &Path) -> Result<()> {
