@@ -180,6 +180,36 @@ pub struct ProviderFetch {
 /// not `::` casts.
 pub fn sql_parameters(query: &str) -> Vec<String> {
     let mut names = Vec::new();
+    for (start, end) in sql_parameter_spans(query) {
+        push_unique(&mut names, &query[start + 1..end]);
+    }
+    names
+}
+
+/// The query with each `:name` replaced by `prefix` and the parameter's
+/// 1-based position in [`sql_parameters`]: `$1` for PostgreSQL, `?1` for
+/// SQLite, so a parameter used twice is bound once.
+pub fn numbered_sql(query: &str, prefix: &str) -> String {
+    let names = sql_parameters(query);
+    let mut out = String::with_capacity(query.len());
+    let mut last = 0;
+    for (start, end) in sql_parameter_spans(query) {
+        out.push_str(&query[last..start]);
+        let index = names
+            .iter()
+            .position(|n| *n == query[start + 1..end])
+            .expect("every span is one of the names");
+        out.push_str(prefix);
+        out.push_str(&(index + 1).to_string());
+        last = end;
+    }
+    out.push_str(&query[last..]);
+    out
+}
+
+/// Byte spans of the `:name` parameters of a query (colon included).
+fn sql_parameter_spans(query: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
     let bytes = query.as_bytes();
     let mut i = 0;
     let mut quote: Option<u8> = None;
@@ -198,17 +228,16 @@ pub fn sql_parameters(query: &str) -> Vec<String> {
             }
             None if c == b':' && bytes.get(i + 1) == Some(&b':') => i += 2,
             None if c == b':' => {
-                let start = i + 1;
-                let end = identifier_end(bytes, start);
-                if end > start {
-                    push_unique(&mut names, &query[start..end]);
+                let end = identifier_end(bytes, i + 1);
+                if end > i + 1 {
+                    spans.push((i, end));
                 }
                 i = end.max(i + 1);
             }
             None => i += 1,
         }
     }
-    names
+    spans
 }
 
 /// The parameter names of a URL template: `{name}`.
@@ -274,6 +303,15 @@ mod tests {
             vec!["customerId".to_string(), "y_2".to_string()]
         );
         assert!(sql_parameters("select 1").is_empty());
+    }
+
+    #[test]
+    fn numbered_sql_binds_each_name_once() {
+        assert_eq!(
+            numbered_sql("select :b, ':a', x::int from t where a = :a or b = :b", "$"),
+            "select $1, ':a', x::int from t where a = $2 or b = $1"
+        );
+        assert_eq!(numbered_sql("where id = :id", "?"), "where id = ?1");
     }
 
     #[test]
