@@ -33,7 +33,7 @@ export function emptyDiagram(processId: string, name: string): string {
     <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="${processId}">
       <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1">
         <dc:Bounds x="180" y="160" width="36" height="36" />
-        <bpmndi:BPMNLabel><dc:Bounds x="186" y="203" width="25" height="14" /></bpmndi:BPMNLabel>
+        <bpmndi:BPMNLabel><dc:Bounds x="182" y="203" width="33" height="14" /></bpmndi:BPMNLabel>
       </bpmndi:BPMNShape>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
