@@ -91,6 +91,9 @@ pub(crate) fn now_ms() -> i64 {
 /// How often the background workers look for due timers.
 const TIMER_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// How often the analytics read model catches up with history.
+const INSIGHTS_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Fires every timer due at `now` (ms since the epoch); returns how many
 /// fired. The background worker calls it; tests call it with their own clock.
 pub async fn fire_due_timers(store: &Store, now: i64) -> Result<usize, WorkflowError> {
@@ -98,11 +101,16 @@ pub async fn fire_due_timers(store: &Store, now: i64) -> Result<usize, WorkflowE
 }
 
 /// Spawns the background workers of a node (the timer worker: polls due
-/// timers, firing each in its own transaction). `flowdesk serve` and the
+/// timers, firing each in its own transaction; the analytics read model's
+/// catch-up). `flowdesk serve` and the
 /// desktop call it once; abort the handle to stop them.
 pub fn spawn_workers(store: Store) -> tokio::task::JoinHandle<()> {
+    let insights = flowdesk_insights::Insights::new(store.clone());
     let workflow = Workflow::new(store);
     tokio::spawn(async move {
+        // The analytics read model catches up beside the timers; dropping
+        // its handle (when this task is aborted) stops it.
+        let _insights = flowdesk_insights::spawn_worker(insights, INSIGHTS_POLL);
         loop {
             match workflow.fire_due_timers(now_ms()).await {
                 // A full batch: more may be due, go on at once.

@@ -21,6 +21,7 @@
 
 mod fold;
 pub mod query;
+pub mod render;
 pub mod sketch;
 mod worker;
 

@@ -11,8 +11,8 @@ use crate::Insights;
 /// Events folded per transaction by the worker.
 const WORKER_BATCH: usize = 2_000;
 
-/// A running worker: wake it with [`WorkerHandle::notify`], stop it with
-/// [`WorkerHandle::abort`] (a batch in flight is rolled back).
+/// A running worker: wake it with [`WorkerHandle::notify`]; it stops (a
+/// batch in flight is rolled back) when the handle is dropped.
 #[derive(Debug)]
 pub struct WorkerHandle {
     notify: Arc<Notify>,
@@ -29,15 +29,11 @@ impl WorkerHandle {
     pub fn notifier(&self) -> Arc<Notify> {
         self.notify.clone()
     }
+}
 
-    /// Stops the worker.
-    pub fn abort(&self) {
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
         self.task.abort();
-    }
-
-    /// The task, to await or abort.
-    pub fn into_task(self) -> JoinHandle<()> {
-        self.task
     }
 }
 

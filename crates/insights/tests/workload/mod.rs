@@ -3,7 +3,6 @@
 //! interrupting one-hour timer, cancellations, instances left active, two
 //! process versions, over several days, driven with an explicit clock.
 
-
 use flowdesk_store::definitions::{self, Definition, Kind, NewDefinition};
 use flowdesk_store::workflow::Workflow;
 use flowdesk_store::{incidents, jobs, Store};
