@@ -86,6 +86,17 @@ pub enum ApiError {
     },
     /// 409.
     Conflict(String),
+    /// 429: too many failed sign-ins; retry after this many seconds.
+    TooManyAttempts {
+        /// What happened.
+        detail: String,
+        /// Seconds until the next attempt is accepted (the `Retry-After` header).
+        retry_after_secs: u64,
+    },
+    /// 403: the role requires a second factor the user has not enrolled yet.
+    MfaEnrolmentRequired(String),
+    /// 403: a cookie-authenticated unsafe request from another origin (CSRF).
+    CrossOrigin(String),
     /// 500; the detail is logged, not sent.
     Internal(String),
 }
@@ -148,7 +159,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_)
+            | ApiError::MfaEnrolmentRequired(_)
+            | ApiError::CrossOrigin(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::InvalidRequest(_) | ApiError::InvalidModel { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -178,6 +192,24 @@ impl ApiError {
                 Some(problems.clone()),
             ),
             ApiError::Conflict(d) => ("conflict", "Conflict", d.clone(), None),
+            ApiError::TooManyAttempts { detail, .. } => (
+                "too-many-attempts",
+                "Too many attempts",
+                detail.clone(),
+                None,
+            ),
+            ApiError::MfaEnrolmentRequired(d) => (
+                "mfa-enrolment-required",
+                "Second factor required",
+                d.clone(),
+                None,
+            ),
+            ApiError::CrossOrigin(d) => (
+                "cross-origin",
+                "Cross-origin request refused",
+                d.clone(),
+                None,
+            ),
             ApiError::Internal(_) => (
                 "internal",
                 "Internal error",
@@ -219,6 +251,14 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let ApiError::TooManyAttempts {
+            retry_after_secs, ..
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         response
     }
 }
@@ -236,7 +276,13 @@ impl From<StoreError> for ApiError {
 impl From<IdentityError> for ApiError {
     fn from(error: IdentityError) -> Self {
         match error {
-            IdentityError::InvalidCredentials => ApiError::Unauthenticated(error.to_string()),
+            IdentityError::InvalidCredentials | IdentityError::InvalidCode => {
+                ApiError::Unauthenticated(error.to_string())
+            }
+            IdentityError::TooManyAttempts { retry_after_ms } => ApiError::TooManyAttempts {
+                detail: error.to_string(),
+                retry_after_secs: u64::try_from(retry_after_ms).unwrap_or(0).div_ceil(1000),
+            },
             IdentityError::Unauthenticated => ApiError::Unauthenticated(error.to_string()),
             IdentityError::AlreadySetUp => ApiError::Conflict(error.to_string()),
             IdentityError::NotFound(d) => ApiError::NotFound(format!("{d} not found")),

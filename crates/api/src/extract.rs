@@ -1,6 +1,8 @@
 //! Extractors whose rejections are problem+json.
 
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::Json;
 use flowdesk_identity::Principal;
@@ -50,5 +52,39 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .flatten()
             .map(Caller)
             .ok_or_else(|| ApiError::Unauthenticated("sign in or send an API token".into()))
+    }
+}
+
+/// The client's network address (the peer of the TCP connection), when the
+/// server was started with connect info; `None` in-process (the desktop).
+/// Forwarding headers are not trusted: they are the client's to forge.
+pub struct ClientAddress(pub Option<String>);
+
+/// The client address of a request's parts.
+pub(crate) fn client_address(extensions: &http::Extensions) -> Option<String> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip().to_string())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(client_address(&parts.extensions)))
+    }
+}
+
+/// The secret of the `flowdesk_session` cookie, if the request carries one
+/// (for sign-in's session rotation and the second sign-in step).
+pub struct SessionSecret(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionSecret {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(SessionSecret(crate::middleware::session_cookie_of(
+            &parts.headers,
+        )))
     }
 }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use flowdesk_identity::{rbac, Principal};
+use flowdesk_identity::{rbac, Denial, Principal};
 use tower::ServiceExt;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -18,6 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::access::{self, Access};
+use crate::extract::client_address;
 use crate::{now_ms, ApiError, AppState};
 
 /// Name of the session cookie.
@@ -104,8 +105,12 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
 
 /// The session secret from the `flowdesk_session` cookie, if any.
 pub(crate) fn session_cookie(request: &Request) -> Option<String> {
-    request
-        .headers()
+    session_cookie_of(request.headers())
+}
+
+/// The session secret from the `flowdesk_session` cookie of `headers`, if any.
+pub(crate) fn session_cookie_of(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -128,11 +133,58 @@ fn bearer_token(request: &Request) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
+/// Origins of the desktop app's webview, which reaches the Router through
+/// the `flowdesk://` bridge (the bridge itself refuses every other origin).
+const DESKTOP_ORIGINS: [&str; 3] = [
+    "tauri://localhost",
+    "http://tauri.localhost",
+    "https://tauri.localhost",
+];
+
+/// Whether an unsafe request that does not carry a bearer token comes from
+/// another site and must be refused (CSRF protection for cookie sessions).
+///
+/// The same rules as Go's `net/http.CrossOriginProtection`: browsers mark
+/// every request with `Sec-Fetch-Site`, or at least (older ones) send `Origin`
+/// on every non-GET request; a cross-site page cannot forge either. Requests
+/// without both come from programs, not browsers, and carry no ambient
+/// cookie a forger could ride on. Together with `SameSite=Strict` cookies.
+pub(crate) fn is_cross_origin(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if origin.is_some_and(|o| DESKTOP_ORIGINS.contains(&o)) {
+        return false;
+    }
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = origin else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    origin_host.is_none() || origin_host != host
+}
+
 /// Resolves the caller from a bearer token or the session cookie and inserts
-/// `Option<Principal>`; never rejects (authorization decides).
+/// `Option<Principal>`; refuses cross-origin unsafe requests that are not
+/// bearer-authenticated (403 `cross-origin`); otherwise never rejects
+/// (authorization decides).
 async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let now = now_ms();
-    let result = if let Some(token) = bearer_token(&request) {
+    let bearer = bearer_token(&request);
+    if bearer.is_none() && is_cross_origin(request.method(), request.headers()) {
+        let resource = format!("{} {}", request.method(), request.uri().path());
+        let address = client_address(request.extensions());
+        record_denial(&state, "anonymous", Denial::CrossOrigin, &resource, address).await;
+        return ApiError::CrossOrigin(
+            "unsafe requests with a session cookie must come from this site".into(),
+        )
+        .into_response();
+    }
+    let result = if let Some(token) = bearer {
         Some(state.identity.authenticate_token(&token, now).await)
     } else if let Some(secret) = session_cookie(&request) {
         Some(state.identity.authenticate_session(&secret, now).await)
@@ -151,7 +203,17 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
     next.run(request).await
 }
 
+/// Routes open to a user whose role requires a second factor they have not
+/// enrolled yet: enough to enrol or leave.
+const ENROLMENT_ROUTES: [(&str, &str); 4] = [
+    ("GET", "/api/auth/me"),
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/mfa/totp"),
+    ("POST", "/api/auth/mfa/totp/confirm"),
+];
+
 /// Lets the request through when the access table allows it for the caller.
+/// Every refusal (401 and 403) is recorded in the audit log.
 async fn authorize(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let method: Method = request.method().clone();
     let path = request
@@ -164,10 +226,40 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
         .get::<Option<Principal>>()
         .cloned()
         .flatten();
+    let address = client_address(request.extensions());
     let resource = format!("{method} {path}");
-    match access::required_permission(&method, &path) {
+    let access = access::required_permission(&method, &path);
+    if let (Some(principal), Access::Authenticated | Access::Requires(_)) = (&principal, access) {
+        let open_to_enrolling = ENROLMENT_ROUTES
+            .iter()
+            .any(|(m, p)| *m == method.as_str() && *p == path);
+        if principal.must_enrol_mfa && !open_to_enrolling {
+            record_denial(
+                &state,
+                &principal.username,
+                Denial::MfaEnrolment,
+                &resource,
+                address,
+            )
+            .await;
+            return ApiError::MfaEnrolmentRequired(format!(
+                "role {} requires a second factor: enrol TOTP at POST /api/auth/mfa/totp first",
+                principal.role
+            ))
+            .into_response();
+        }
+    }
+    match access {
         Access::Open => next.run(request).await,
         Access::Authenticated | Access::Requires(_) if principal.is_none() => {
+            record_denial(
+                &state,
+                "anonymous",
+                Denial::Unauthenticated,
+                &resource,
+                address,
+            )
+            .await;
             ApiError::Unauthenticated("sign in or send an API token".into()).into_response()
         }
         Access::Authenticated => next.run(request).await,
@@ -179,7 +271,14 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
             match rbac::check(&principal, permission) {
                 Ok(()) => next.run(request).await,
                 Err(denied) => {
-                    record_denial(&state, &principal.username, Some(permission), &resource).await;
+                    record_denial(
+                        &state,
+                        &principal.username,
+                        Denial::Missing(permission),
+                        &resource,
+                        address,
+                    )
+                    .await;
                     ApiError::Forbidden(denied.to_string()).into_response()
                 }
             }
@@ -189,7 +288,7 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
                 .as_ref()
                 .map(|p| p.username.as_str())
                 .unwrap_or("anonymous");
-            record_denial(&state, actor, None, &resource).await;
+            record_denial(&state, actor, Denial::NotInTable, &resource, address).await;
             ApiError::Forbidden(format!("{resource} is not open to anyone")).into_response()
         }
     }
@@ -198,12 +297,13 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
 async fn record_denial(
     state: &AppState,
     actor: &str,
-    permission: Option<flowdesk_identity::Permission>,
+    reason: Denial,
     resource: &str,
+    address: Option<String>,
 ) {
     if let Err(error) = state
         .identity
-        .record_denial(actor, permission, resource, now_ms())
+        .record_denial(actor, reason, resource, address.as_deref(), now_ms())
         .await
     {
         tracing::error!(%error, "could not record an access denial in the audit log");

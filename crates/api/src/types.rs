@@ -159,6 +159,8 @@ pub struct ApiToken {
     pub expires_at: Option<String>,
     /// Last use, if any.
     pub last_used_at: Option<String>,
+    /// Permissions the token is limited to; none = its owner's permissions.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl From<&tokens::ApiToken> for ApiToken {
@@ -169,6 +171,10 @@ impl From<&tokens::ApiToken> for ApiToken {
             created_at: rfc3339(t.created_at),
             expires_at: t.expires_at.map(rfc3339),
             last_used_at: t.last_used_at.map(rfc3339),
+            scopes: t
+                .scopes
+                .as_ref()
+                .map(|s| s.split_whitespace().map(str::to_string).collect()),
         }
     }
 }
@@ -251,6 +257,10 @@ pub struct NewToken {
     pub name: String,
     /// Lifetime in days; none = no expiry.
     pub expires_in_days: Option<u32>,
+    /// Permissions the token is limited to, a subset of the caller's own
+    /// (e.g. `["definition:read"]`); none = all of the caller's permissions.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// An instance to start: by definition version or by process id (latest version).

@@ -3,8 +3,10 @@
 //! Owns who a caller is and what they may do: argon2id password hashing,
 //! random session and API-token secrets (only their SHA-256 is stored),
 //! [`Permission`]s and the [`Principal`] of a request, the [`rbac`] check, and
-//! the [`Identity`] service that signs users in and out and manages users and
-//! tokens, appending an audit entry in the same transaction as every change.
+//! the [`Identity`] service that signs users in and out (password, then TOTP
+//! or a recovery code when enrolled; sign-in [`throttle`] with lockout and
+//! back-off), manages users, sessions, scoped tokens and roles, and appends an
+//! audit entry in the same transaction as every change.
 //!
 //! Boundaries: depends on `flowdesk-store` for persistence and knows nothing
 //! about HTTP (no cookies, headers or status codes; that is `flowdesk-api`).
@@ -13,17 +15,20 @@
 
 #![warn(missing_docs)]
 
+pub mod mfa;
 pub mod password;
 pub mod permission;
+pub mod policy;
 pub mod principal;
 pub mod rbac;
 pub mod role;
 pub mod secret;
 pub mod service;
 pub mod session;
+pub mod throttle;
 
 pub use permission::Permission;
 pub use principal::{Principal, Via};
 pub use rbac::Denied;
 pub use role::Role;
-pub use service::{Identity, IdentityError};
+pub use service::{Denial, Identity, IdentityError, SignIn, TotpEnrolment};

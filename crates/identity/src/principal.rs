@@ -11,6 +11,8 @@ pub enum Via {
     Session {
         /// Stored hash of the session secret (never the secret).
         token_hash: String,
+        /// The session's public id.
+        session_id: String,
     },
     /// An API token.
     ApiToken {
@@ -32,6 +34,9 @@ pub struct Principal {
     pub permissions: BTreeSet<Permission>,
     /// How they authenticated.
     pub via: Via,
+    /// Their role requires a second factor they have not enrolled yet: until
+    /// they do, only enrolment, sign-out and `me` are open to them.
+    pub must_enrol_mfa: bool,
 }
 
 impl Principal {

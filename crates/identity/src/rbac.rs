@@ -43,6 +43,7 @@ mod tests {
             via: Via::ApiToken {
                 token_id: "t1".into(),
             },
+            must_enrol_mfa: false,
         }
     }
 

@@ -32,11 +32,14 @@ mod tests {
 
     fn session(created_at: Millis, last_seen_at: Millis) -> Session {
         Session {
+            id: "s".into(),
             token_hash: "h".into(),
             user_id: "u".into(),
             created_at,
             expires_at: created_at + SESSION_ABSOLUTE_MS,
             last_seen_at,
+            stage: "full".into(),
+            client: String::new(),
         }
     }
 
@@ -66,6 +69,7 @@ mod tests {
             created_at: 0,
             expires_at: None,
             last_used_at: None,
+            scopes: None,
         };
         assert!(token_is_valid(&token, i64::MAX - 1));
         token.expires_at = super::token_expiry(0, Some(1));

@@ -1,7 +1,7 @@
 //! The identity service on SQLite and PostgreSQL, with time passed in.
 
 use flowdesk_identity::session::{SESSION_ABSOLUTE_MS, SESSION_IDLE_MS};
-use flowdesk_identity::{Identity, IdentityError, Permission, Via};
+use flowdesk_identity::{Denial, Identity, IdentityError, Permission, Via};
 use flowdesk_store::{audit, dual_test};
 
 const PASSWORD: &str = "correct horse battery";
@@ -18,21 +18,21 @@ dual_test!(async fn setup_once_then_login_rotates_sessions(store) {
         Err(IdentityError::AlreadySetUp)
     ));
 
-    let (_, second) = identity.login("admin", PASSWORD, 10).await.unwrap();
+    let second = identity.login("admin", PASSWORD, None, None, 10).await.unwrap().secret;
     assert_ne!(first, second);
     let principal = identity.authenticate_session(&second, 20).await.unwrap();
     assert_eq!(principal.username, "admin");
     assert_eq!(principal.permissions.len(), Permission::ALL.len());
     assert!(matches!(principal.via, Via::Session { .. }));
 
-    assert!(matches!(identity.login("admin", "wrong password", 30).await, Err(IdentityError::InvalidCredentials)));
-    assert!(matches!(identity.login("nobody", PASSWORD, 30).await, Err(IdentityError::InvalidCredentials)));
+    assert!(matches!(identity.login("admin", "wrong password", None, None, 30).await, Err(IdentityError::InvalidCredentials)));
+    assert!(matches!(identity.login("nobody", PASSWORD, None, None, 30).await, Err(IdentityError::InvalidCredentials)));
 
     identity.logout(&principal, 40).await.unwrap();
     assert!(matches!(identity.authenticate_session(&second, 50).await, Err(IdentityError::Unauthenticated)));
     assert!(identity.authenticate_session(&first, 50).await.is_ok(), "other sessions stay");
-    // setup, 2 logins (setup signs in too), logout.
-    assert_eq!(audit::verify(&store).await.unwrap(), Ok(4));
+    // setup, 2 logins (setup signs in too), 2 failed logins, logout.
+    assert_eq!(audit::verify(&store).await.unwrap(), Ok(6));
 });
 
 dual_test!(async fn sessions_expire_when_idle_and_absolutely(store) {
@@ -43,7 +43,7 @@ dual_test!(async fn sessions_expire_when_idle_and_absolutely(store) {
     assert!(identity.authenticate_session(&secret, 2 * SESSION_IDLE_MS - 2 * MINUTE).await.is_ok());
     assert!(identity.authenticate_session(&secret, 4 * SESSION_IDLE_MS).await.is_err());
 
-    let (_, busy) = identity.login("admin", PASSWORD, 0).await.unwrap();
+    let busy = identity.login("admin", PASSWORD, None, None, 0).await.unwrap().secret;
     let mut now = 0;
     while now + 20 * MINUTE < SESSION_ABSOLUTE_MS {
         now += 20 * MINUTE;
@@ -65,7 +65,7 @@ dual_test!(async fn users_and_tokens(store) {
     assert!(matches!(identity.create_user("admin", "a b", PASSWORD, "viewer", 3).await, Err(IdentityError::InvalidInput(_))));
     assert_eq!(identity.list_users().await.unwrap().len(), 2);
 
-    let (token, token_secret) = identity.create_token(&admin, "ci", Some(1), 100).await.unwrap();
+    let (token, token_secret) = identity.create_token(&admin, "ci", Some(1), None, 100).await.unwrap();
     assert!(token_secret.starts_with("fd_"));
     assert_ne!(token.token_hash, token_secret);
     let by_token = identity.authenticate_token(&token_secret, 200).await.unwrap();
@@ -75,13 +75,13 @@ dual_test!(async fn users_and_tokens(store) {
     assert!(identity.authenticate_token("fd_forged", 200).await.is_err());
     assert!(identity.authenticate_token(&secret, 200).await.is_err(), "a session secret is no token");
 
-    let (_, forever) = identity.create_token(&admin, "forever", None, 300).await.unwrap();
+    let (_, forever) = identity.create_token(&admin, "forever", None, None, 300).await.unwrap();
     assert_eq!(identity.list_tokens(&admin).await.unwrap().len(), 2);
-    let (_, vic_secret) = identity.login("vic", PASSWORD, 400).await.unwrap();
+    let vic_secret = identity.login("vic", PASSWORD, None, None, 400).await.unwrap().secret;
     let vic = identity.authenticate_session(&vic_secret, 401).await.unwrap();
     assert_eq!(
         vic.permissions.iter().copied().collect::<Vec<_>>(),
-        [Permission::DefinitionRead, Permission::InstanceRead]
+        flowdesk_identity::Role::Viewer.permissions()
     );
     assert!(identity.list_tokens(&vic).await.unwrap().is_empty());
     assert!(matches!(identity.revoke_token(&vic, &token.id, 500).await, Err(IdentityError::NotFound(_))));
@@ -89,9 +89,10 @@ dual_test!(async fn users_and_tokens(store) {
     assert!(identity.authenticate_token(&token_secret, 600).await.is_err());
     assert!(identity.authenticate_token(&forever, i64::MAX / 2).await.is_ok());
 
-    identity.record_denial("vic", Some(Permission::UserRead), "GET /api/users", 700).await.unwrap();
+    identity.record_denial("vic", Denial::Missing(Permission::UserRead), "GET /api/users", Some("10.0.0.7"), 700).await.unwrap();
     let entries = audit::list(store.pool(), 1, 0).await.unwrap();
     assert_eq!(entries[0].action, "access.denied");
+    assert_eq!(entries[0].detail, "missing permission user:read; from 10.0.0.7");
     assert!(audit::verify(&store).await.unwrap().is_ok());
 });
 

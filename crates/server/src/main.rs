@@ -9,6 +9,7 @@
 //! behaviour lives in `flowdesk-api`, `flowdesk-identity` and `flowdesk-store`;
 //! nothing may depend on this crate.
 
+mod admin_cli;
 mod config;
 mod evaluate;
 mod workflow_cli;
@@ -74,6 +75,8 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    #[command(flatten)]
+    Admin(admin_cli::AdminCommand),
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +141,8 @@ struct DecideArgs {
 enum UserCommand {
     /// Create a user; prints the new user's id.
     Add(UserAddArgs),
+    #[command(flatten)]
+    Admin(admin_cli::UserAdminCommand),
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +224,10 @@ async fn run(
             println!("{}", user.id);
             Ok(())
         }
+        Command::User {
+            command: UserCommand::Admin(command),
+        } => admin_cli::run_user(command, &file).await,
+        Command::Admin(command) => admin_cli::run(command, &file).await,
     }
 }
 
@@ -273,10 +282,14 @@ async fn serve(settings: Settings, demo: bool, secure_cookies: bool) -> anyhow::
     let address = listener.local_addr()?;
     tracing::info!("listening on {address}");
     let workers = flowdesk_api::spawn_workers(store.clone());
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed");
+    // Connect info gives sign-in throttling the client address.
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server failed");
     workers.abort();
     served?;
     store.close().await;

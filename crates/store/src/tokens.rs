@@ -22,9 +22,12 @@ pub struct ApiToken {
     pub expires_at: Option<Millis>,
     /// Last successful use.
     pub last_used_at: Option<Millis>,
+    /// Permission names the token is limited to, space-separated; `None`
+    /// for tokens created before scopes existed (every permission of the owner).
+    pub scopes: Option<String>,
 }
 
-const COLUMNS: &str = "id, user_id, name, token_hash, created_at, expires_at, last_used_at";
+const COLUMNS: &str = "id, user_id, name, token_hash, created_at, expires_at, last_used_at, scopes";
 
 fn from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
     Ok(ApiToken {
@@ -35,13 +38,14 @@ fn from_row(row: &AnyRow) -> Result<ApiToken, StoreError> {
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         last_used_at: row.try_get("last_used_at")?,
+        scopes: row.try_get("scopes")?,
     })
 }
 
 /// Inserts a token.
 pub async fn insert(tx: &mut Tx<'_>, token: &ApiToken) -> Result<(), StoreError> {
     sqlx::query(&format!(
-        "INSERT INTO api_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO api_tokens ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     ))
     .bind(&token.id)
     .bind(&token.user_id)
@@ -50,6 +54,7 @@ pub async fn insert(tx: &mut Tx<'_>, token: &ApiToken) -> Result<(), StoreError>
     .bind(token.created_at)
     .bind(token.expires_at)
     .bind(token.last_used_at)
+    .bind(&token.scopes)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -88,11 +88,14 @@ dual_test!(async fn unknown_role_is_rejected_by_foreign_key(store) {
 dual_test!(async fn sessions_round_trip(store) {
     let ann = insert_user(&store, "ann").await;
     let session = Session {
+        id: "s1".into(),
         token_hash: "h1".into(),
         user_id: ann.id.clone(),
         created_at: 10,
         expires_at: 100,
         last_seen_at: 10,
+        stage: sessions::STAGE_FULL.into(),
+        client: "127.0.0.1".into(),
     };
     let mut tx = store.begin().await.unwrap();
     sessions::insert(&mut tx, &session).await.unwrap();
@@ -107,6 +110,52 @@ dual_test!(async fn sessions_round_trip(store) {
     assert!(!sessions::delete(&mut tx, "h1").await.unwrap());
     tx.commit().await.unwrap();
     assert_eq!(sessions::find(store.pool(), "h1").await.unwrap(), None);
+
+    let bob = insert_user(&store, "bob").await;
+    let mut tx = store.begin().await.unwrap();
+    for (id, hash, user) in [("a", "ha", &ann.id), ("b", "hb", &ann.id), ("c", "hc", &bob.id)] {
+        let s = Session { id: id.into(), token_hash: hash.into(), user_id: user.clone(), ..session.clone() };
+        sessions::insert(&mut tx, &s).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(sessions::list_for_user(store.pool(), &ann.id).await.unwrap().len(), 2);
+    let mut tx = store.begin().await.unwrap();
+    assert!(!sessions::delete_for_user(&mut tx, &bob.id, "a").await.unwrap(), "not bob's");
+    assert!(sessions::delete_for_user(&mut tx, &ann.id, "a").await.unwrap());
+    assert_eq!(sessions::delete_all_for_user(&mut tx, &ann.id).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    assert!(sessions::list_for_user(store.pool(), &ann.id).await.unwrap().is_empty());
+    assert_eq!(sessions::list_for_user(store.pool(), &bob.id).await.unwrap().len(), 1);
+});
+
+dual_test!(async fn throttle_and_second_factor_records(store) {
+    let ann = insert_user(&store, "ann").await;
+    assert_eq!(users::throttle(store.pool(), "account:ann").await.unwrap(), None);
+    let record = users::Throttle { failures: 3, last_failure_at: 7, locked_until: 0 };
+    let mut tx = store.begin().await.unwrap();
+    users::set_throttle(&mut tx, "account:ann", &record).await.unwrap();
+    users::set_throttle(&mut tx, "account:ann", &users::Throttle { failures: 4, ..record }).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(users::throttle(store.pool(), "account:ann").await.unwrap().unwrap().failures, 4);
+    let mut tx = store.begin().await.unwrap();
+    users::clear_throttle(&mut tx, "account:ann").await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(users::throttle(store.pool(), "account:ann").await.unwrap(), None);
+
+    let credential = users::TotpCredential {
+        user_id: ann.id.clone(), secret: "JBSWY3DPEHPK3PXP".into(), created_at: 1, confirmed_at: None, last_step: 0,
+    };
+    let mut tx = store.begin().await.unwrap();
+    users::put_totp(&mut tx, &credential).await.unwrap();
+    assert!(users::accept_totp_step(&mut tx, &ann.id, 100, 5).await.unwrap());
+    assert!(!users::accept_totp_step(&mut tx, &ann.id, 100, 6).await.unwrap(), "a step is accepted once");
+    users::replace_recovery_codes(&mut tx, &ann.id, &["r1".into(), "r2".into()]).await.unwrap();
+    assert!(users::use_recovery_code(&mut tx, &ann.id, "r1", 7).await.unwrap());
+    assert!(!users::use_recovery_code(&mut tx, &ann.id, "r1", 8).await.unwrap(), "single use");
+    tx.commit().await.unwrap();
+    let stored = users::totp(store.pool(), &ann.id).await.unwrap().unwrap();
+    assert_eq!((stored.confirmed_at, stored.last_step), (Some(5), 100));
+    assert_eq!(users::unused_recovery_codes(store.pool(), &ann.id).await.unwrap(), 1);
 });
 
 dual_test!(async fn tokens_belong_to_their_user(store) {
@@ -120,6 +169,7 @@ dual_test!(async fn tokens_belong_to_their_user(store) {
         created_at: 5,
         expires_at: None,
         last_used_at: None,
+        scopes: Some("definition:read".into()),
     };
     let mut tx = store.begin().await.unwrap();
     tokens::insert(&mut tx, &token).await.unwrap();
@@ -127,6 +177,7 @@ dual_test!(async fn tokens_belong_to_their_user(store) {
     tokens::touch(store.pool(), &token.id, 9).await.unwrap();
     let found = tokens::find_by_hash(store.pool(), "th").await.unwrap().unwrap();
     assert_eq!(found.last_used_at, Some(9));
+    assert_eq!(found.scopes.as_deref(), Some("definition:read"));
     assert_eq!(tokens::list_for_user(store.pool(), &ann.id).await.unwrap().len(), 1);
     assert!(tokens::list_for_user(store.pool(), &bob.id).await.unwrap().is_empty());
 

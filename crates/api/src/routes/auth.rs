@@ -8,10 +8,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ProblemDetails;
-use crate::extract::{Caller, JsonBody};
+use crate::extract::{Caller, ClientAddress, JsonBody, SessionSecret};
 use crate::middleware::SESSION_COOKIE;
 use crate::types::{Credentials, SetupStatus, User};
 use crate::{now_ms, ApiError, AppState};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -22,7 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_document))
 }
 
-fn session_cookie(state: &AppState, secret: &str) -> Result<HeaderValue, ApiError> {
+pub(super) fn session_cookie(state: &AppState, secret: &str) -> Result<HeaderValue, ApiError> {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
@@ -34,8 +36,12 @@ fn session_cookie(state: &AppState, secret: &str) -> Result<HeaderValue, ApiErro
     .map_err(|e| ApiError::Internal(format!("session cookie: {e}")))
 }
 
-fn with_cookie(status: StatusCode, user: User, cookie: HeaderValue) -> Response {
-    let mut response = (status, Json(user)).into_response();
+pub(super) fn with_cookie<T: Serialize>(
+    status: StatusCode,
+    body: T,
+    cookie: HeaderValue,
+) -> Response {
+    let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     response
 }
@@ -66,21 +72,55 @@ async fn setup(
     Ok(with_cookie(StatusCode::CREATED, User::from(&user), cookie))
 }
 
-/// Signs in with username and password; sets the session cookie.
+/// The password was right; the second factor must follow at
+/// `POST /api/auth/login/mfa` (the cookie holds the pending session).
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct MfaChallenge {
+    /// Always true.
+    pub mfa_required: bool,
+}
+
+/// Signs in with username and password; sets the session cookie (a new
+/// session id each time; the session the client held before ends). Users
+/// with a second factor get a pending session and answer 202.
+///
+/// Wrong password and unknown user are the same 401; repeated failures per
+/// account or client address lock sign-in with back-off (429, `Retry-After`).
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Credentials,
     responses((status = 200, description = "Signed in; session cookie set", body = User),
+              (status = 202, description = "Password accepted; send the TOTP or a recovery code to /api/auth/login/mfa", body = MfaChallenge),
               (status = 400, description = "Malformed body", body = ProblemDetails),
-              (status = 401, description = "Wrong username or password", body = ProblemDetails)))]
+              (status = 401, description = "Wrong username or password", body = ProblemDetails),
+              (status = 429, description = "Too many failed sign-ins", body = ProblemDetails)))]
 async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    SessionSecret(previous): SessionSecret,
     JsonBody(body): JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
-    let (user, secret) = state
+    let sign_in = state
         .identity
-        .login(&body.username, &body.password, now_ms())
+        .login(
+            &body.username,
+            &body.password,
+            address.as_deref(),
+            previous.as_deref(),
+            now_ms(),
+        )
         .await?;
-    let cookie = session_cookie(&state, &secret)?;
-    Ok(with_cookie(StatusCode::OK, User::from(&user), cookie))
+    let cookie = session_cookie(&state, &sign_in.secret)?;
+    if sign_in.mfa_pending {
+        return Ok(with_cookie(
+            StatusCode::ACCEPTED,
+            MfaChallenge { mfa_required: true },
+            cookie,
+        ));
+    }
+    Ok(with_cookie(
+        StatusCode::OK,
+        User::from(&sign_in.user),
+        cookie,
+    ))
 }
 
 /// Signs out: deletes the session and clears the cookie.

@@ -9,6 +9,9 @@ mod incidents;
 mod instances;
 mod jobs;
 mod messages;
+mod mfa;
+mod roles;
+mod sessions;
 mod tasks;
 mod tokens;
 mod users;
@@ -72,6 +75,9 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(incidents::routes())
         .merge(tasks::routes())
         .merge(users::routes())
+        .merge(sessions::routes())
+        .merge(mfa::routes())
+        .merge(roles::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
 }

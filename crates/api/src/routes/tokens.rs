@@ -28,7 +28,8 @@ async fn list(
     Ok(Json(tokens.iter().map(ApiToken::from).collect()))
 }
 
-/// Creates a token; its secret is in this response only.
+/// Creates a token, limited to `scopes` (a subset of the caller's
+/// permissions; all of them when left out); its secret is in this response only.
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = NewToken,
     responses((status = 201, description = "Created", body = CreatedToken),
               (status = 400, description = "Invalid input", body = ProblemDetails)))]
@@ -39,7 +40,13 @@ async fn create(
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let (token, secret) = state
         .identity
-        .create_token(&principal, &body.name, body.expires_in_days, now_ms())
+        .create_token(
+            &principal,
+            &body.name,
+            body.expires_in_days,
+            body.scopes.as_deref(),
+            now_ms(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

@@ -1,6 +1,6 @@
 //! User accounts.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,7 +12,9 @@ use crate::types::{NewUser, User};
 use crate::{now_ms, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke_sessions))
 }
 
 /// All users.
@@ -44,4 +46,24 @@ async fn create(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(User::from(&user))))
+}
+
+/// Ends every session of a user (an administrator's action); they are
+/// refused from their next request on. API tokens are not affected.
+#[utoipa::path(delete, path = "/api/users/{id}/sessions", tag = "users",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 204, description = "Sessions ended"),
+              (status = 401, description = "Not signed in", body = ProblemDetails),
+              (status = 403, description = "Lacks user:manage", body = ProblemDetails),
+              (status = 404, description = "No such user", body = ProblemDetails)))]
+async fn revoke_sessions(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .identity
+        .revoke_user_sessions(&principal.username, &id, now_ms())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

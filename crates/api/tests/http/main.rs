@@ -6,6 +6,7 @@ mod decisions;
 mod malformed_json;
 mod operations;
 mod route_walk;
+mod security;
 mod tasks;
 mod upload;
 mod vertical_slice;

@@ -42,6 +42,7 @@ fn operations() -> Vec<(Method, String)> {
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "0190c0de-0000-7000-8000-000000000000")
+        .replace("{name}", "no-such-role")
 }
 
 #[test]
