@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod decision_history;
 pub mod definitions;
 pub mod history;
 pub mod incidents;
