@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use flowdesk_model::bpmn::{
-    Definitions, ElementKind, EventDefinition, MultiInstance, Process, TimerKind, VariableMapping,
+    Definitions, Document, ElementKind, EventDefinition, MultiInstance, Process, TimerKind,
+    VariableMapping, XmlNode, BPMN_NAMESPACE, ZEEBE_NAMESPACE,
 };
 
 use crate::error::CompileError;
@@ -86,6 +87,15 @@ pub(crate) struct Element {
     pub inputs: Vec<VariableMapping>,
     pub outputs: Vec<VariableMapping>,
     pub multi_instance: Option<MultiInstance>,
+    /// `completionCondition` of a multi-instance activity, without `=`.
+    pub completion_condition: Option<String>,
+    /// `loopCardinality` of a multi-instance activity without an input
+    /// collection, without `=`.
+    pub loop_cardinality: Option<String>,
+    /// `zeebe:calledElement propagateAllChildVariables` (default true).
+    pub propagate_all_child_variables: bool,
+    /// `zeebe:calledElement propagateAllParentVariables` (default true).
+    pub propagate_all_parent_variables: bool,
     pub called_process_id: Option<String>,
     pub called_decision_id: Option<String>,
     pub script: Option<String>,
@@ -136,8 +146,43 @@ pub(crate) fn expression_text(text: &str) -> &str {
 
 impl CompiledProcess {
     /// Compiles `process`, resolving messages, signals, errors and
-    /// escalations from `definitions`.
+    /// escalations from `definitions`. Element data only the XML document
+    /// carries (multi-instance completion condition and loop cardinality,
+    /// a receive task's `messageRef`, the variable propagation flags of
+    /// call activities) needs [`CompiledProcess::compile_document`].
     pub fn compile(definitions: &Definitions, process: &Process) -> Result<Self, CompileError> {
+        Self::compile_with(definitions, process, &HashMap::new())
+    }
+
+    /// Compiles the process `process_id` of a lossless BPMN document,
+    /// including the element data the typed model does not carry.
+    pub fn compile_document(document: &Document, process_id: &str) -> Result<Self, CompileError> {
+        let definitions = document.definitions();
+        let process = definitions
+            .process(process_id)
+            .ok_or_else(|| CompileError {
+                process_id: process_id.to_owned(),
+                element_id: process_id.to_owned(),
+                message: "the document has no such process".into(),
+            })?;
+        Self::compile_with(definitions, process, &document_extras(document))
+    }
+
+    /// Compiles every executable process of a lossless BPMN document.
+    pub fn compile_all_document(document: &Document) -> Result<Vec<Self>, CompileError> {
+        let extras = document_extras(document);
+        let definitions = document.definitions();
+        definitions
+            .executable_processes()
+            .map(|process| Self::compile_with(definitions, process, &extras))
+            .collect()
+    }
+
+    fn compile_with(
+        definitions: &Definitions,
+        process: &Process,
+        extras: &HashMap<String, Extras>,
+    ) -> Result<Self, CompileError> {
         let fail = |element_id: &str, message: String| CompileError {
             process_id: process.id.clone(),
             element_id: element_id.to_owned(),
@@ -191,9 +236,21 @@ impl CompiledProcess {
                 })?),
                 None => None,
             };
-            let trigger = match &element.event_definition {
-                None | Some(EventDefinition::None) => EventTrigger::None,
-                Some(definition) => trigger(definitions, definition)
+            let extra = extras.get(&element.id).cloned().unwrap_or_default();
+            let trigger = match (&element.event_definition, &extra.message_ref) {
+                (None | Some(EventDefinition::None), Some(message_ref))
+                    if element.kind == ElementKind::ReceiveTask =>
+                {
+                    trigger(
+                        definitions,
+                        &EventDefinition::Message {
+                            message_ref: Some(message_ref.clone()),
+                        },
+                    )
+                    .map_err(|message| fail(&element.id, message))?
+                }
+                (None | Some(EventDefinition::None), _) => EventTrigger::None,
+                (Some(definition), _) => trigger(definitions, definition)
                     .map_err(|message| fail(&element.id, message))?,
             };
             elements.push(Element {
@@ -222,6 +279,12 @@ impl CompiledProcess {
                 inputs: element.inputs.clone(),
                 outputs: element.outputs.clone(),
                 multi_instance: element.multi_instance.clone(),
+                completion_condition: extra.completion_condition,
+                loop_cardinality: extra.loop_cardinality,
+                propagate_all_child_variables: extra.propagate_all_child_variables.unwrap_or(true),
+                propagate_all_parent_variables: extra
+                    .propagate_all_parent_variables
+                    .unwrap_or(true),
                 called_process_id: element.called_process_id.clone(),
                 called_decision_id: element.called_decision_id.clone(),
                 script: element.script.clone(),
@@ -434,6 +497,80 @@ fn trigger(
         EventDefinition::Compensate { .. } => EventTrigger::Compensate,
         EventDefinition::Cancel => return Err("cancel events are not supported".into()),
     })
+}
+
+/// Element data the typed model does not carry, read from the document.
+#[derive(Debug, Clone, Default)]
+struct Extras {
+    completion_condition: Option<String>,
+    loop_cardinality: Option<String>,
+    message_ref: Option<String>,
+    propagate_all_child_variables: Option<bool>,
+    propagate_all_parent_variables: Option<bool>,
+}
+
+/// The [`Extras`] of every BPMN element with an id, by id.
+fn document_extras(document: &Document) -> HashMap<String, Extras> {
+    let mut extras = HashMap::new();
+    collect_extras(&document.root, &mut extras);
+    extras
+}
+
+fn collect_extras(element: &flowdesk_model::bpmn::Element, extras: &mut HashMap<String, Extras>) {
+    if element.namespace.as_deref() == Some(BPMN_NAMESPACE) {
+        if let Some(id) = element.attribute("id") {
+            let mut extra = Extras {
+                message_ref: (element.name == "receiveTask")
+                    .then(|| element.attribute("messageRef").map(str::to_owned))
+                    .flatten(),
+                ..Extras::default()
+            };
+            for child in element.child_elements() {
+                if child.is(BPMN_NAMESPACE, "multiInstanceLoopCharacteristics") {
+                    for part in child.child_elements() {
+                        let text = || {
+                            let text = element_text(part);
+                            let text = expression_text(&text);
+                            (!text.is_empty()).then(|| text.to_owned())
+                        };
+                        if part.is(BPMN_NAMESPACE, "completionCondition") {
+                            extra.completion_condition = text();
+                        } else if part.is(BPMN_NAMESPACE, "loopCardinality") {
+                            extra.loop_cardinality = text();
+                        }
+                    }
+                }
+                if child.is(BPMN_NAMESPACE, "extensionElements") {
+                    for extension in child.child_elements() {
+                        if extension.is(ZEEBE_NAMESPACE, "calledElement") {
+                            let flag =
+                                |name| extension.attribute(name).map(|value| value == "true");
+                            extra.propagate_all_child_variables =
+                                flag("propagateAllChildVariables");
+                            extra.propagate_all_parent_variables =
+                                flag("propagateAllParentVariables");
+                        }
+                    }
+                }
+            }
+            extras.insert(id.to_owned(), extra);
+        }
+    }
+    for child in element.child_elements() {
+        collect_extras(child, extras);
+    }
+}
+
+/// The character data directly inside an element.
+fn element_text(element: &flowdesk_model::bpmn::Element) -> String {
+    element
+        .children
+        .iter()
+        .filter_map(|child| match child {
+            XmlNode::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Which elements have a path of sequence flows to `gateway`.

@@ -170,18 +170,25 @@ impl Engine {
 
     /// Deploys BPMN XML; returns the ids of the deployed processes.
     pub fn deploy_xml(&mut self, xml: &str) -> Result<Vec<String>, EngineError> {
-        let definitions = flowdesk_model::bpmn::parse(xml)
-            .map_err(|errors| EngineError::Model(errors.to_string()))?;
-        self.deploy(&definitions)
+        let model = |errors: flowdesk_model::ModelErrors| EngineError::Model(errors.to_string());
+        let document = flowdesk_model::bpmn::Document::parse(xml).map_err(model)?;
+        document.validate().map_err(model)?;
+        let compiled = CompiledProcess::compile_all_document(&document)?;
+        Ok(self.install(compiled))
     }
 
     /// Deploys every executable process of `definitions` (a redeployed id
-    /// replaces the old version for new instances).
+    /// replaces the old version for new instances). Element data only the
+    /// XML carries needs [`Engine::deploy_xml`].
     pub fn deploy(
         &mut self,
         definitions: &flowdesk_model::bpmn::Definitions,
     ) -> Result<Vec<String>, EngineError> {
         let compiled = CompiledProcess::compile_all(definitions)?;
+        Ok(self.install(compiled))
+    }
+
+    fn install(&mut self, compiled: Vec<CompiledProcess>) -> Vec<String> {
         let mut ids = Vec::new();
         for process in compiled {
             let id = process.id().to_owned();
@@ -214,7 +221,7 @@ impl Engine {
             self.processes.insert(id.clone(), Arc::new(process));
             ids.push(id);
         }
-        Ok(ids)
+        ids
     }
 
     fn new_key(&mut self) -> u64 {

@@ -555,6 +555,14 @@ impl<'p> Execution<'p, '_, '_, '_> {
                         reason: "not a call activity waiting for its called process".into(),
                     });
                 }
+                // Without propagateAllChildVariables only the output
+                // mappings (which read the child's variables) propagate.
+                let variables =
+                    if element.propagate_all_child_variables || !element.outputs.is_empty() {
+                        variables
+                    } else {
+                        Variables::new()
+                    };
                 self.set_result_variables(element_instance_key, variables);
                 self.queue.push_back(Step::Complete {
                     key: element_instance_key,
@@ -857,7 +865,15 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 let process_id = self
                     .text_or_expression(called, key)
                     .map_err(expression_failed)?;
-                let variables = ScopeView::new(self.state, key).collect();
+                // Without propagateAllParentVariables the child gets only the
+                // input mappings, which are the call activity's locals.
+                let variables = if definition.propagate_all_parent_variables {
+                    ScopeView::new(self.state, key).collect()
+                } else {
+                    self.instance(key)
+                        .map(|instance| instance.variables.clone())
+                        .unwrap_or_default()
+                };
                 self.set_phase(key, Phase::Active);
                 self.effects.push(Effect::CallActivityStarted {
                     element_instance_key: key,
@@ -1120,19 +1136,47 @@ impl<'p> Execution<'p, '_, '_, '_> {
         let Some(loop_definition) = &definition.multi_instance else {
             return Ok(());
         };
-        let collection = loop_definition.input_collection.as_deref().ok_or((
-            IncidentKind::Element,
-            "the multi-instance activity has no input collection".to_owned(),
-        ))?;
-        let items = match self
-            .evaluate(collection, key)
-            .map_err(|error| (IncidentKind::Expression, error.to_string()))?
-        {
-            Value::Array(items) => items,
-            other => {
+        let items = match (
+            loop_definition.input_collection.as_deref(),
+            definition.loop_cardinality.as_deref(),
+        ) {
+            (Some(collection), _) => match self
+                .evaluate(collection, key)
+                .map_err(|error| (IncidentKind::Expression, error.to_string()))?
+            {
+                Value::Array(items) => items,
+                other => {
+                    return Err((
+                        IncidentKind::Expression,
+                        format!(
+                            "the input collection \"{collection}\" is not a list but {other}"
+                        ),
+                    ))
+                }
+            },
+            (None, Some(cardinality)) => {
+                let value = self
+                    .evaluate_feel(cardinality, key)
+                    .map_err(|error| (IncidentKind::Expression, error.to_string()))?;
+                let count = value
+                    .as_u64()
+                    .or_else(|| value.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0).map(|n| n as u64))
+                    .and_then(|count| usize::try_from(count).ok())
+                    .ok_or_else(|| {
+                        (
+                            IncidentKind::Expression,
+                            format!(
+                                "the loop cardinality \"{cardinality}\" is not a non-negative whole number but {value}"
+                            ),
+                        )
+                    })?;
+                vec![Value::Null; count]
+            }
+            (None, None) => {
                 return Err((
-                    IncidentKind::Expression,
-                    format!("the input collection \"{collection}\" is not a list but {other}"),
+                    IncidentKind::Element,
+                    "the multi-instance activity has neither an input collection nor a loop cardinality"
+                        .to_owned(),
                 ))
             }
         };
@@ -1147,6 +1191,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 outputs: vec![Value::Null; count],
             }));
         }
+        self.set_loop_counts(key);
         if count == 0 {
             self.queue.push_back(Step::Complete { key });
         } else if sequential {
@@ -1169,6 +1214,13 @@ impl<'p> Execution<'p, '_, '_, '_> {
         };
         let index = progress.started;
         progress.started += 1;
+        self.set_loop_counts(body);
+        let Some(progress) = self
+            .instance_mut(body)
+            .and_then(|instance| instance.multi_instance.as_mut())
+        else {
+            return;
+        };
         let item = progress.items.get(index).cloned().unwrap_or(Value::Null);
         let mut variables = Variables::new();
         if let Some(name) = self
@@ -1319,6 +1371,36 @@ impl<'p> Execution<'p, '_, '_, '_> {
         }
         let done = progress.completed >= progress.items.len();
         let more = progress.started < progress.items.len();
+        self.set_loop_counts(body);
+        if !done {
+            if let Some(condition) = self.element(element).completion_condition.clone() {
+                match self.evaluate_feel(&condition, body) {
+                    Ok(Value::Bool(true)) => {
+                        // The remaining inner instances are not needed.
+                        self.terminate_children(body);
+                        self.queue.push_back(Step::Complete { key: body });
+                        return;
+                    }
+                    Ok(Value::Bool(false) | Value::Null) => {}
+                    Ok(other) => {
+                        let message = format!(
+                            "the completion condition \"{condition}\" is not a boolean but {other}"
+                        );
+                        self.raise_incident(body, None, IncidentKind::Expression, message);
+                        return;
+                    }
+                    Err(error) => {
+                        self.raise_incident(
+                            body,
+                            None,
+                            IncidentKind::Expression,
+                            error.to_string(),
+                        );
+                        return;
+                    }
+                }
+            }
+        }
         if done {
             self.queue.push_back(Step::Complete { key: body });
         } else if sequential && more {
@@ -1419,6 +1501,29 @@ impl<'p> Execution<'p, '_, '_, '_> {
             .is_some_and(|instance| instance.multi_instance.is_none())
         {
             self.complete(scope);
+        }
+    }
+
+    /// Sets `numberOfInstances`, `numberOfActiveInstances` and
+    /// `numberOfCompletedInstances` on a multi-instance body, for its
+    /// completion condition and its inner instances.
+    fn set_loop_counts(&mut self, body: u64) {
+        let Some(instance) = self.instance_mut(body) else {
+            return;
+        };
+        let Some(progress) = instance.multi_instance.as_ref() else {
+            return;
+        };
+        let counts = [
+            ("numberOfInstances", progress.items.len()),
+            (
+                "numberOfActiveInstances",
+                progress.started.saturating_sub(progress.completed),
+            ),
+            ("numberOfCompletedInstances", progress.completed),
+        ];
+        for (name, count) in counts {
+            instance.variables.insert(name.into(), Value::from(count));
         }
     }
 

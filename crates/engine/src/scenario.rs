@@ -39,6 +39,7 @@
 //!     "terminated": ["ids that must have been terminated"],
 //!     "active": ["element ids with an active element instance"],
 //!     "variables": { "subset of the main instance's root variables": 1 },
+//!     "variablesAbsent": ["root variables the main instance must not have"],
 //!     "incidents": 0,
 //!     "openJobs": { "job type": 1 },
 //!     "instances": { "process id": 2 }
@@ -215,6 +216,8 @@ pub struct Expect {
     pub active: Vec<String>,
     /// A subset of the main instance's root variables.
     pub variables: Option<Variables>,
+    /// Root variables the main instance must not have.
+    pub variables_absent: Vec<String>,
     /// Open incidents of all instances.
     pub incidents: Option<u64>,
     /// Open jobs (activated or not, user tasks included) by job type.
@@ -485,6 +488,7 @@ impl Expect {
             terminated: strings(expect.get("terminated")),
             active: strings(expect.get("active")),
             variables: expect.get("variables").map(|value| object(Some(value))),
+            variables_absent: strings(expect.get("variablesAbsent")),
             incidents: expect.get("incidents").and_then(Value::as_u64),
             open_jobs: counts(expect.get("openJobs")),
             instances: counts(expect.get("instances")),
@@ -541,6 +545,19 @@ impl Expect {
                         Value::Object(actual.clone())
                     ));
                 }
+            }
+        }
+        if !self.variables_absent.is_empty() {
+            let actual = observed.variables.as_ref().ok_or("no main instance")?;
+            if let Some(name) = self
+                .variables_absent
+                .iter()
+                .find(|name| actual.contains_key(*name))
+            {
+                return Err(format!(
+                    "variable {name} should not be set (all: {})",
+                    Value::Object(actual.clone())
+                ));
             }
         }
         if let Some(count) = self.incidents {

@@ -125,15 +125,13 @@ impl ProcessCache {
             definition_id: definition.id.clone(),
             message,
         };
-        let model = flowdesk_model::bpmn::parse(&definition.content)
+        let document = flowdesk_model::bpmn::Document::parse(&definition.content)
             .map_err(|errors| invalid(errors.to_string()))?;
-        let process = model
-            .processes
-            .iter()
-            .find(|process| process.id == definition.process_id)
-            .ok_or_else(|| invalid(format!("has no process {}", definition.process_id)))?;
+        document
+            .validate()
+            .map_err(|errors| invalid(errors.to_string()))?;
         let compiled = Arc::new(
-            CompiledProcess::compile(&model, process)
+            CompiledProcess::compile_document(&document, &definition.process_id)
                 .map_err(|error| invalid(error.to_string()))?,
         );
         self.lock().insert(definition.id.clone(), compiled.clone());
