@@ -43,6 +43,13 @@ impl Screens {
                 .await?;
             Ok::<_, anyhow::Error>(value.as_str().unwrap_or_default().to_owned())
         };
+        // Notifications of earlier steps would cover the screen.
+        client
+            .execute(
+                "document.querySelectorAll('.toast .close').forEach((button) => button.click())",
+                vec![],
+            )
+            .await?;
         let first = theme().await?;
         for _ in 0..2 {
             let current = theme().await?;

@@ -89,6 +89,12 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/tokens", Authenticated),
     ("DELETE", "/api/tokens/{id}", Authenticated),
     ("GET", "/api/audit", Requires(AuditRead)),
+    ("GET", "/api/insights/status", Requires(ReportRead)),
+    ("POST", "/api/insights/catch-up", Requires(ReportRead)),
+    ("GET", "/api/insights/processes", Requires(ReportRead)),
+    ("GET", "/api/insights/kpis", Requires(ReportRead)),
+    ("GET", "/api/insights/series", Requires(ReportRead)),
+    ("GET", "/api/insights/elements", Requires(ReportRead)),
 ];
 
 /// What `method` on the route `matched_path` (axum's `MatchedPath`, e.g.

@@ -12,14 +12,18 @@ export interface RenderedForm {
   destroy(): void;
 }
 
-/** Renders a form-js schema into `container`, prefilled with `data`. */
+/** Renders a form-js schema into `container`, prefilled with `data`; `onChange` follows the user's edits. */
 export async function renderForm(
   container: HTMLElement,
   schema: Record<string, unknown>,
   data: Record<string, unknown>,
+  onChange: () => void,
 ): Promise<RenderedForm> {
-  const form = new Form({ container });
+  // No debounce: a value typed just before "Complete" is in the submitted data.
+  const form = new Form({ container, debounce: false } as ConstructorParameters<typeof Form>[0]);
   await form.importSchema(schema as never, data);
+  // The user's edits only: form-js also reports state changes of a submit.
+  container.addEventListener('input', onChange);
   return {
     submit() {
       const { data: submitted, errors } = form.submit();

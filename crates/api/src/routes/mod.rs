@@ -6,6 +6,7 @@ mod decisions;
 mod definitions;
 mod health;
 mod incidents;
+mod insights;
 mod instances;
 mod jobs;
 mod messages;
@@ -42,6 +43,7 @@ use crate::AppState;
         (name = "users", description = "User accounts"),
         (name = "tokens", description = "Personal API tokens"),
         (name = "audit", description = "The audit chain"),
+        (name = "insights", description = "Process analytics: KPIs, time series, element statistics"),
     )
 )]
 struct ApiDoc;
@@ -73,6 +75,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(messages::routes())
         .merge(incidents::routes())
+        .merge(insights::routes())
         .merge(tasks::routes())
         .merge(users::routes())
         .merge(sessions::routes())

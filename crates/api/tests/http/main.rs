@@ -3,6 +3,7 @@
 
 mod common;
 mod decisions;
+mod insights;
 mod malformed_json;
 mod operations;
 mod route_walk;
