@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use flowdesk_model::bpmn::ElementKind;
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::compiled::{CompiledProcess, EventTrigger};
 use crate::error::EngineError;
@@ -670,6 +671,30 @@ impl Engine {
     pub fn broadcast_signal(&mut self, name: &str, variables: Variables) {
         self.signal(name.to_owned(), variables);
         self.drain();
+    }
+
+    /// Starts an instance at every conditional start event whose condition
+    /// holds for `variables` (with them as start variables), processes in
+    /// id order; returns the new instances' keys. A condition that cannot
+    /// be evaluated starts nothing.
+    pub fn evaluate_start_conditions(&mut self, variables: Variables) -> Vec<u64> {
+        let mut starts = Vec::new();
+        for process in self.processes.values() {
+            for start in process.start_events() {
+                if let EventTrigger::Conditional { condition } = &start.trigger {
+                    if self.expressions.evaluate(condition, &variables) == Ok(Value::Bool(true)) {
+                        starts.push((process.id().to_owned(), start.element_id));
+                    }
+                }
+            }
+        }
+        starts.sort();
+        let mut started = Vec::new();
+        for (process_id, element_id) in starts {
+            let result = self.start(&process_id, Some(element_id), variables.clone(), None);
+            started.extend(result.ok());
+        }
+        started
     }
 
     /// Moves the clock forward, firing due timers in due order (the clock

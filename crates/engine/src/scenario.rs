@@ -24,6 +24,7 @@
 //!     { "completeUserTask": "element id", "variables": {} },
 //!     { "publishMessage": "name", "correlationKey": "k", "variables": {}, "ttl": "PT1M" },
 //!     { "broadcastSignal": "name", "variables": {} },
+//!     { "evaluateConditions": { "variables for conditional start events": 1 } },
 //!     { "advanceClock": "PT5M" },
 //!     { "resolveIncident": true },
 //!     { "setVariables": {} },
@@ -180,6 +181,9 @@ pub enum Action {
         /// Signal variables.
         variables: Variables,
     },
+    /// Starts instances at conditional start events whose condition holds
+    /// for these variables.
+    EvaluateConditions(Variables),
     /// Moves the clock forward by ms, firing due timers in due order.
     AdvanceClock(i64),
     /// Resolves the oldest open incident.
@@ -436,6 +440,8 @@ impl Step {
                 name,
                 variables: variables(),
             }
+        } else if let Some(values) = object.get("evaluateConditions") {
+            Action::EvaluateConditions(self::object(Some(values)))
         } else if let Some(duration) = text("advanceClock") {
             Action::AdvanceClock(duration_ms(&duration)?)
         } else if object.contains_key("resolveIncident") {

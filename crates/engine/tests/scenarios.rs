@@ -98,6 +98,10 @@ impl Run {
                 self.engine.broadcast_signal(name, variables.clone());
                 Ok(())
             }
+            Action::EvaluateConditions(variables) => {
+                self.engine.evaluate_start_conditions(variables.clone());
+                Ok(())
+            }
             Action::AdvanceClock(millis) => {
                 self.engine.advance_clock(*millis);
                 Ok(())

@@ -41,8 +41,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use flowdesk_engine::{
     apply, Command, CompiledProcess, Context, DecisionEvaluator, Effect, EngineError, EventTrigger,
-    FeelEvaluator, InstanceStatus, JobKind, NoDecisions, ParentLink, ProcessInstanceState,
-    TimerSchedule, Variables,
+    ExpressionEvaluator, FeelEvaluator, InstanceStatus, JobKind, NoDecisions, ParentLink,
+    ProcessInstanceState, TimerSchedule, Variables,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -790,6 +790,70 @@ impl Workflow {
             });
         }
         Ok(reached)
+    }
+
+    /// Starts an instance at every conditional start event (latest
+    /// versions) whose condition holds for `variables`, with them as start
+    /// variables, in `tx`; returns the new instances' ids. A condition that
+    /// cannot be evaluated starts nothing (and is logged).
+    pub async fn evaluate_start_conditions(
+        &self,
+        tx: &mut Tx<'_>,
+        variables: Variables,
+        now: Millis,
+    ) -> Result<Vec<String>, WorkflowError> {
+        // Conditional start events are rare and only evaluated on request:
+        // the latest definitions are scanned (compiled ones are cached).
+        let rows = sqlx::query(
+            "SELECT d.id FROM definitions d WHERE d.kind = 'bpmn' AND d.version = \
+             (SELECT MAX(e.version) FROM definitions e WHERE e.kind = 'bpmn' \
+             AND e.process_id = d.process_id) ORDER BY d.process_id",
+        )
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut work = VecDeque::new();
+        let mut started = Vec::new();
+        for row in rows {
+            let definition_id: String = row.try_get("id")?;
+            let Some(definition) = definitions::find(&mut **tx, &definition_id).await? else {
+                continue;
+            };
+            let process = match self.processes.compiled(&definition) {
+                Ok(process) => process,
+                Err(error) => {
+                    tracing::warn!(%error, "definition skipped for conditional start events");
+                    continue;
+                }
+            };
+            for start in process.start_events() {
+                let EventTrigger::Conditional { condition } = &start.trigger else {
+                    continue;
+                };
+                match expressions().evaluate(condition, &variables) {
+                    Ok(Value::Bool(true)) => {}
+                    Ok(_) => continue,
+                    Err(error) => {
+                        tracing::warn!(%error, element_id = %start.element_id, "conditional start event not evaluated");
+                        continue;
+                    }
+                }
+                let instance = self
+                    .start_one(
+                        tx,
+                        &definition,
+                        Some(start.element_id.clone()),
+                        variables.clone(),
+                        None,
+                        "condition",
+                        now,
+                        &mut work,
+                    )
+                    .await?;
+                started.push(instance.id);
+            }
+        }
+        self.drain(tx, work, now).await?;
+        Ok(started)
     }
 
     async fn instance_key(&self, tx: &mut Tx<'_>, instance_id: &str) -> Result<u64, WorkflowError> {

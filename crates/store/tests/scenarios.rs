@@ -238,6 +238,14 @@ impl Run {
                 }
                 .map(|_| ())
             }
+            Action::EvaluateConditions(variables) => {
+                let mut tx = self.begin().await?;
+                let result = self
+                    .workflow
+                    .evaluate_start_conditions(&mut tx, variables.clone(), now)
+                    .await;
+                finish(tx, result).await.map(|_| ())
+            }
             Action::AdvanceClock(millis) => self.advance_clock(*millis).await,
             Action::ResolveIncident => {
                 let row = sqlx::query(
