@@ -1246,9 +1246,7 @@ impl Workflow {
     /// Starts an instance for each timer start event due at `now`, each in
     /// its own transaction, and schedules the event's next firing.
     async fn fire_due_start_timers(&self, now: Millis) -> Result<usize, WorkflowError> {
-        let mut tx = self.begin().await?;
-        self.register_start_events(&mut tx).await?;
-        tx.commit().await?;
+        self.register_pending_start_events().await?;
         let due = sqlx::query(
             "SELECT definition_id, element_id FROM start_events \
              WHERE kind = 'timer' AND due_at <= $1 ORDER BY due_at, process_id LIMIT 100",
@@ -1329,17 +1327,32 @@ impl Workflow {
     /// When the next timer (of an instance or a timer start event) is due,
     /// if any is scheduled.
     pub async fn next_timer_due(&self) -> Result<Option<Millis>, WorkflowError> {
-        let mut tx = self.begin().await?;
-        self.register_start_events(&mut tx).await?;
+        self.register_pending_start_events().await?;
         let row = sqlx::query(
             "SELECT MIN(due_at) AS due_at FROM (SELECT due_at FROM timers UNION ALL \
              SELECT due_at FROM start_events WHERE kind = 'timer') AS due",
         )
-        .fetch_one(&mut *tx)
+        .fetch_one(self.store.pool())
         .await?;
-        let due_at: Option<i64> = row.try_get("due_at")?;
-        tx.commit().await?;
-        Ok(due_at)
+        Ok(row.try_get("due_at")?)
+    }
+
+    /// Registers the start events of new definitions in a transaction of
+    /// its own, taking the write lock only when there is one (the timer
+    /// worker calls this on every pass).
+    async fn register_pending_start_events(&self) -> Result<(), WorkflowError> {
+        let pending = sqlx::query(
+            "SELECT id FROM definitions d WHERE kind = 'bpmn' AND NOT EXISTS \
+             (SELECT 1 FROM start_event_definitions s WHERE s.definition_id = d.id) LIMIT 1",
+        )
+        .fetch_optional(self.store.pool())
+        .await?;
+        if pending.is_some() {
+            let mut tx = self.begin().await?;
+            self.register_start_events(&mut tx).await?;
+            tx.commit().await?;
+        }
+        Ok(())
     }
 }
 
