@@ -59,16 +59,19 @@ pub async fn start_instance(
 }
 
 /// Publishes a message like POST /api/messages: it is correlated to every
-/// instance waiting for `name` and `correlation_key`.
+/// instance waiting for `name` and `correlation_key`, and with `ttl_ms > 0`
+/// kept that long for subscriptions opened later.
 pub async fn publish(
     store: &Store,
     name: &str,
     correlation_key: &str,
     variables: serde_json::Value,
+    ttl_ms: i64,
 ) -> Result<types::MessageCorrelated, ApiError> {
     let variables = types::variables_of(Some(variables))?;
     let workflow = Workflow::new(store.clone());
-    let instances = services::publish_message(&workflow, name, correlation_key, variables).await?;
+    let instances =
+        services::publish_message(&workflow, name, correlation_key, variables, ttl_ms).await?;
     Ok(types::MessageCorrelated { instances })
 }
 

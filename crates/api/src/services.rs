@@ -248,11 +248,10 @@ pub(crate) async fn start_and_await(
 ) -> Result<types::Instance, ApiError> {
     let started = start_instance(workflow, definition, variables, actor, now_ms()).await?;
     let store = workflow.store();
+    // Read back what was committed: work the start caused in the same
+    // transaction (a buffered message taken, say) may have moved it on.
     let Some(wait) = wait else {
-        let mut views = instance_views(store, std::slice::from_ref(&started)).await?;
-        return views
-            .pop()
-            .ok_or_else(|| ApiError::Internal("no view of the started instance".into()));
+        return instance_view(store, &started.id).await;
     };
     await_instance(store, &started.id, wait.min(MAX_AWAIT)).await
 }
@@ -391,20 +390,28 @@ pub(crate) async fn modify_instance(
     instance_view(workflow.store(), id).await
 }
 
-/// Correlates a message to every instance waiting for `name` and
-/// `correlation_key`, in one transaction; returns their ids.
+/// Publishes a message in one transaction: it is correlated to every
+/// instance waiting for `name` and `correlation_key` and starts instances
+/// at message start events; with `ttl_ms > 0` it is kept that long for
+/// subscriptions opened later. Returns the ids of the instances reached.
 pub(crate) async fn publish_message(
     workflow: &Workflow,
     name: &str,
     correlation_key: &str,
     variables: serde_json::Map<String, serde_json::Value>,
+    ttl_ms: i64,
 ) -> Result<Vec<String>, ApiError> {
     if name.is_empty() {
         return Err(ApiError::InvalidRequest("name must not be empty".into()));
     }
+    if ttl_ms < 0 {
+        return Err(ApiError::InvalidRequest(format!(
+            "ttl_ms must not be negative, not {ttl_ms}"
+        )));
+    }
     let mut tx = workflow.begin().await?;
     let instances = workflow
-        .correlate_message(&mut tx, name, correlation_key, variables, now_ms())
+        .publish_message(&mut tx, name, correlation_key, variables, ttl_ms, now_ms())
         .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(instances)

@@ -527,8 +527,8 @@ pub struct PublishMessage {
     /// Variables set where the message is caught.
     #[schema(value_type = Option<Object>)]
     pub variables: Option<serde_json::Value>,
-    /// Accepted for compatibility; messages are not buffered yet, so one
-    /// without a waiting subscription is dropped.
+    /// Keep the message this many ms for subscriptions opened later
+    /// (default 0: only instances waiting now get it).
     pub ttl_ms: Option<i64>,
 }
 

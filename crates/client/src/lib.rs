@@ -463,18 +463,21 @@ impl Client {
         self.send(self.http.post(url)).await
     }
 
-    /// Publishes a message to the instances waiting for it.
+    /// Publishes a message to the instances waiting for it; with `ttl_ms >
+    /// 0` it is kept that long for subscriptions opened later.
     pub async fn publish(
         &self,
         name: &str,
         correlation_key: &str,
         variables: serde_json::Value,
+        ttl_ms: i64,
     ) -> Result<MessageCorrelated, ClientError> {
         let url = self.url("/api/messages", &[])?;
         let body = serde_json::json!({
             "name": name,
             "correlation_key": correlation_key,
             "variables": variables,
+            "ttl_ms": ttl_ms,
         });
         self.send(self.http.post(url).json(&body)).await
     }

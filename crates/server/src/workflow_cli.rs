@@ -108,6 +108,10 @@ pub(crate) struct PublishArgs {
     /// Message variables, a JSON object.
     #[arg(long, value_name = "JSON")]
     vars: Option<String>,
+    /// Keep the message this many milliseconds for instances that start
+    /// waiting for it later.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    ttl_ms: i64,
     #[command(flatten)]
     output: Output,
 }
@@ -224,7 +228,7 @@ async fn execute(backend: &Backend, command: WorkflowCommand) -> anyhow::Result<
         WorkflowCommand::Publish(args) => {
             let variables = json_object("--vars", args.vars.as_deref())?;
             let correlated = backend
-                .publish(&args.name, &args.key, variables)
+                .publish(&args.name, &args.key, variables, args.ttl_ms)
                 .await
                 .with_context(|| format!("cannot publish {}", args.name))?;
             if args.output.json {
@@ -362,16 +366,24 @@ impl Backend {
         name: &str,
         correlation_key: &str,
         variables: serde_json::Value,
+        ttl_ms: i64,
     ) -> anyhow::Result<MessageCorrelated> {
         match self {
             Backend::Embedded(store) => {
-                let correlated =
-                    flowdesk_api::embedded::publish(store, name, correlation_key, variables)
-                        .await
-                        .map_err(embedded_error)?;
+                let correlated = flowdesk_api::embedded::publish(
+                    store,
+                    name,
+                    correlation_key,
+                    variables,
+                    ttl_ms,
+                )
+                .await
+                .map_err(embedded_error)?;
                 convert(&correlated)
             }
-            Backend::Remote(client) => Ok(client.publish(name, correlation_key, variables).await?),
+            Backend::Remote(client) => Ok(client
+                .publish(name, correlation_key, variables, ttl_ms)
+                .await?),
         }
     }
 

@@ -69,6 +69,12 @@ dual_test!(async fn start_await_publish_and_incidents_in_embedded_mode(store) {
 
     let instances = json(&flowdesk(&["instances", "--process", "payment", "--db", &url, "--json"]));
     assert_eq!(instances[0]["state"], "completed");
+
+    // With a time to live the message waits for the instance that needs it.
+    let kept = json(&flowdesk(&["publish", "payment", "--key", "o-3", "--ttl-ms", "60000", "--db", &url, "--json"]));
+    assert_eq!(kept, json!({"instances": []}));
+    let late = json(&flowdesk(&["start", "payment", "--vars", r#"{"orderId": "o-3"}"#, "--await", "10", "--db", &url, "--json"]));
+    assert_eq!(late["state"], "completed");
     assert_eq!(instances[0]["variables"], json!({"orderId": "o-1", "paid": true}));
 
     // Through the gateway at once: --await prints the final state and variables.

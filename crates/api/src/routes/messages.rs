@@ -15,7 +15,9 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Publishes a message: it is correlated to every instance waiting for that
-/// name and correlation key, in one transaction.
+/// name and correlation key and starts instances at message start events,
+/// in one transaction; with `ttl_ms` it is kept for subscriptions opened
+/// later.
 #[utoipa::path(post, path = "/api/messages", tag = "messages", request_body = PublishMessage,
     responses((status = 200, description = "Correlated (possibly to none)", body = MessageCorrelated),
               (status = 400, description = "Malformed body", body = ProblemDetails)))]
@@ -29,11 +31,8 @@ async fn publish(
         &body.name,
         body.correlation_key.as_deref().unwrap_or(""),
         variables,
+        body.ttl_ms.unwrap_or(0),
     )
     .await?;
-    if instances.is_empty() && body.ttl_ms.is_some_and(|ttl| ttl > 0) {
-        // Buffering for ttl_ms is not durable yet: say so in the log.
-        tracing::info!(name = %body.name, "message matched no waiting instance and was not buffered");
-    }
     Ok(Json(MessageCorrelated { instances }))
 }

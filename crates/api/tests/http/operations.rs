@@ -316,3 +316,40 @@ dual_test!(async fn definition_versions_are_listed_and_started_by_number(store) 
         .await
         .assert_problem(400, "invalid-request");
 });
+
+const PAYMENT: &str = r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:message id="m" name="payment">
+    <bpmn:extensionElements><zeebe:subscription correlationKey="=orderId" /></bpmn:extensionElements>
+  </bpmn:message>
+  <bpmn:process id="payment" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:intermediateCatchEvent id="wait_payment">
+      <bpmn:messageEventDefinition messageRef="m" />
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_payment" />
+    <bpmn:sequenceFlow id="f2" sourceRef="wait_payment" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"#;
+
+dual_test!(async fn a_message_with_a_time_to_live_reaches_a_later_instance(store) {
+    let app = app(&store);
+    let admin = setup_admin(&app).await;
+    deploy(&app, &admin, "payment.bpmn", PAYMENT).await;
+    let dropped = post_json(&app, "/api/messages", &admin, json!({"name": "payment", "correlation_key": "o-1"})).await;
+    assert_eq!(dropped.json(), json!({"instances": []}));
+    let kept = post_json(&app, "/api/messages", &admin,
+        json!({"name": "payment", "correlation_key": "o-2", "variables": {"paid": true}, "ttl_ms": 60000})).await;
+    assert_eq!(kept.json(), json!({"instances": []}));
+
+    let without = start(&app, &admin, json!({"process_id": "payment", "variables": {"orderId": "o-1"}})).await;
+    assert_eq!(without["state"], "active", "a message without a time to live is not kept");
+    let with = start(&app, &admin, json!({"process_id": "payment", "variables": {"orderId": "o-2"}})).await;
+    assert_eq!(with["state"], "completed");
+    assert_eq!(with["variables"], json!({"orderId": "o-2", "paid": true}));
+
+    post_json(&app, "/api/messages", &admin, json!({"name": "payment", "ttl_ms": -1}))
+        .await
+        .assert_problem(400, "invalid-request");
+});
