@@ -22,6 +22,7 @@
 mod fold;
 pub mod query;
 pub mod render;
+pub mod reports;
 pub mod sketch;
 mod worker;
 

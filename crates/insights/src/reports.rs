@@ -1,0 +1,580 @@
+//! Saved reports: a definition (a read-model query, its default
+//! parameters, the table columns and an optional chart), runs kept with
+//! their parameters, as-of time and result, and exports of a run.
+//!
+//! A run serialises to one JSON document — the report, its parameters, the
+//! as-of time and the result table — which is what an offline snapshot
+//! stores.
+
+use std::collections::BTreeMap;
+
+use flowdesk_store::{new_id, Millis};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::render::{Chart, ChartKind, Series, Table};
+use crate::{DurationStats, Filter, Granularity, Insights, InsightsError};
+
+/// Which read-model query a report runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The KPI summary: one row per figure.
+    Kpis,
+    /// The daily time series: one row per day.
+    Daily,
+    /// The hourly time series: one row per hour.
+    Hourly,
+    /// Per-element statistics: one row per element.
+    Elements,
+}
+
+/// The chart drawn from a report's table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChartSpec {
+    /// Line or bar.
+    pub kind: ChartKind,
+    /// The column along the x axis.
+    pub x: String,
+    /// The columns drawn as series.
+    pub y: Vec<String>,
+}
+
+/// What a report shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportDefinition {
+    /// The query.
+    pub source: Source,
+    /// Default parameters (`process_id`, `version`, `from`, `to`), overridden per run.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+    /// The table's columns, in order; empty = every column of the source.
+    #[serde(default)]
+    pub columns: Vec<String>,
+    /// The chart, if any.
+    #[serde(default)]
+    pub chart: Option<ChartSpec>,
+}
+
+/// A saved report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Report {
+    /// UUID v7.
+    pub id: String,
+    /// Unique name (what `flowdesk report run NAME` takes).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// What it shows.
+    pub definition: ReportDefinition,
+    /// Who created it.
+    pub created_by: String,
+    /// When (ms since the epoch).
+    pub created_at: Millis,
+}
+
+/// One run of a report: self-contained (an offline snapshot is this document).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportRun {
+    /// UUID v7.
+    pub id: String,
+    /// The report as it was run.
+    pub report: Report,
+    /// The parameters it ran with (defaults merged with the run's own).
+    pub parameters: BTreeMap<String, String>,
+    /// The read model's as-of time: the numbers include history up to then.
+    pub as_of: Millis,
+    /// Who ran it.
+    pub ran_by: String,
+    /// When (ms since the epoch).
+    pub ran_at: Millis,
+    /// The result.
+    pub result: Table,
+}
+
+/// An export format of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// The chart as SVG.
+    Svg,
+    /// The chart as PNG.
+    Png,
+    /// The table as CSV.
+    Csv,
+    /// The whole run as JSON (a snapshot).
+    Json,
+}
+
+impl Format {
+    /// The media type of the export.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = InsightsError;
+    fn from_str(text: &str) -> Result<Format, InsightsError> {
+        match text {
+            "svg" => Ok(Format::Svg),
+            "png" => Ok(Format::Png),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            other => Err(InsightsError::InvalidQuery(format!(
+                "unknown format {other:?} (expected svg, png, csv or json)"
+            ))),
+        }
+    }
+}
+
+const PARAMETERS: [&str; 4] = ["process_id", "version", "from", "to"];
+
+fn filter_of(parameters: &BTreeMap<String, String>) -> Result<Filter, InsightsError> {
+    let number = |name: &str| -> Result<Option<i64>, InsightsError> {
+        parameters
+            .get(name)
+            .map(|text| {
+                text.parse::<i64>().map_err(|_| {
+                    InsightsError::InvalidQuery(format!(
+                        "parameter {name} must be a whole number, not {text:?}"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    if let Some(unknown) = parameters
+        .keys()
+        .find(|k| !PARAMETERS.contains(&k.as_str()))
+    {
+        return Err(InsightsError::InvalidQuery(format!(
+            "unknown parameter {unknown:?} (expected one of {})",
+            PARAMETERS.join(", ")
+        )));
+    }
+    Ok(Filter {
+        process_id: parameters.get("process_id").cloned(),
+        version: number("version")?,
+        from: number("from")?,
+        to: number("to")?,
+    })
+}
+
+fn stats_cells(stats: &DurationStats) -> [Value; 4] {
+    [
+        json!(stats.mean_ms),
+        json!(stats.p50_ms),
+        json!(stats.p90_ms),
+        json!(stats.p99_ms),
+    ]
+}
+
+fn report_from_row(row: &AnyRow) -> Result<Report, InsightsError> {
+    let definition: String = row.try_get("definition")?;
+    let id: String = row.try_get("id")?;
+    Ok(Report {
+        definition: serde_json::from_str(&definition)
+            .map_err(|e| InsightsError::InvalidData(format!("report {id}: definition: {e}")))?,
+        id,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Insights {
+    /// The full table of a source for a filter.
+    async fn source_table(&self, source: Source, filter: &Filter) -> Result<Table, InsightsError> {
+        let duration_columns = |prefix: &str| {
+            ["mean_ms", "p50_ms", "p90_ms", "p99_ms"].map(|s| format!("{prefix}_{s}"))
+        };
+        Ok(match source {
+            Source::Kpis => {
+                let kpis = self.kpis(filter).await?;
+                let mut rows = vec![
+                    vec![json!("started"), json!(kpis.started)],
+                    vec![json!("completed"), json!(kpis.completed)],
+                    vec![json!("cancelled"), json!(kpis.cancelled)],
+                    vec![json!("active"), json!(kpis.active)],
+                    vec![json!("incidents_opened"), json!(kpis.incidents_opened)],
+                    vec![json!("incidents_resolved"), json!(kpis.incidents_resolved)],
+                ];
+                for (name, value) in duration_columns("duration")
+                    .into_iter()
+                    .zip(stats_cells(&kpis.duration))
+                {
+                    rows.push(vec![json!(name), value]);
+                }
+                Table {
+                    columns: vec!["figure".into(), "value".into()],
+                    rows,
+                }
+            }
+            Source::Daily | Source::Hourly => {
+                let granularity = if source == Source::Daily {
+                    Granularity::Day
+                } else {
+                    Granularity::Hour
+                };
+                let points = self.time_series(filter, granularity).await?;
+                let mut columns: Vec<String> = [
+                    "start",
+                    "started",
+                    "completed",
+                    "cancelled",
+                    "active",
+                    "incidents_opened",
+                    "incidents_resolved",
+                ]
+                .map(String::from)
+                .to_vec();
+                columns.extend(duration_columns("duration"));
+                let rows = points
+                    .iter()
+                    .map(|p| {
+                        let mut row = vec![
+                            json!(p.start),
+                            json!(p.started),
+                            json!(p.completed),
+                            json!(p.cancelled),
+                            json!(p.active),
+                            json!(p.incidents_opened),
+                            json!(p.incidents_resolved),
+                        ];
+                        row.extend(stats_cells(&p.duration));
+                        row
+                    })
+                    .collect();
+                Table { columns, rows }
+            }
+            Source::Elements => {
+                let elements = self.element_stats(filter).await?;
+                let mut columns: Vec<String> = [
+                    "element_id",
+                    "element_type",
+                    "activated",
+                    "completed",
+                    "terminated",
+                    "incidents_opened",
+                    "incidents_resolved",
+                ]
+                .map(String::from)
+                .to_vec();
+                columns.extend(duration_columns("duration"));
+                columns.extend(duration_columns("wait"));
+                let rows = elements
+                    .iter()
+                    .map(|e| {
+                        let mut row = vec![
+                            json!(e.element_id),
+                            json!(e.element_type),
+                            json!(e.activated),
+                            json!(e.completed),
+                            json!(e.terminated),
+                            json!(e.incidents_opened),
+                            json!(e.incidents_resolved),
+                        ];
+                        row.extend(stats_cells(&e.duration));
+                        row.extend(stats_cells(&e.wait));
+                        row
+                    })
+                    .collect();
+                Table { columns, rows }
+            }
+        })
+    }
+
+    /// Checks a definition against the columns its source has.
+    fn check_definition(
+        definition: &ReportDefinition,
+        available: &[String],
+    ) -> Result<(), InsightsError> {
+        let known = |column: &String, role: &str| {
+            if available.contains(column) {
+                Ok(())
+            } else {
+                Err(InsightsError::InvalidQuery(format!(
+                    "{role} {column:?} is not a column of {:?} (columns: {})",
+                    definition.source,
+                    available.join(", ")
+                )))
+            }
+        };
+        for column in &definition.columns {
+            known(column, "column")?;
+        }
+        if let Some(chart) = &definition.chart {
+            known(&chart.x, "chart x")?;
+            if chart.y.is_empty() {
+                return Err(InsightsError::InvalidQuery(
+                    "chart y names no column".into(),
+                ));
+            }
+            for column in &chart.y {
+                known(column, "chart y")?;
+            }
+        }
+        filter_of(&definition.parameters).map(|_| ())
+    }
+
+    /// Saves a new report; its name must be unique and its columns and
+    /// chart must name columns of its source.
+    pub async fn create_report(
+        &self,
+        name: &str,
+        description: &str,
+        definition: ReportDefinition,
+        actor: &str,
+        now: Millis,
+    ) -> Result<Report, InsightsError> {
+        if name.trim().is_empty() {
+            return Err(InsightsError::InvalidQuery("a report needs a name".into()));
+        }
+        let available = self
+            .source_table(
+                definition.source,
+                &Filter {
+                    to: Some(0),
+                    ..Filter::default()
+                },
+            )
+            .await?
+            .columns;
+        Self::check_definition(&definition, &available)?;
+        let report = Report {
+            id: new_id(),
+            name: name.trim().to_string(),
+            description: description.to_string(),
+            definition,
+            created_by: actor.to_string(),
+            created_at: now,
+        };
+        let definition = to_json(&report.definition)?;
+        sqlx::query(
+            "INSERT INTO insights_reports (id, name, description, definition, roles, created_by, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, '[]', $5, $6, $6)",
+        )
+        .bind(&report.id)
+        .bind(&report.name)
+        .bind(&report.description)
+        .bind(definition)
+        .bind(&report.created_by)
+        .bind(now)
+        .execute(self.store().pool())
+        .await?;
+        Ok(report)
+    }
+
+    /// Every saved report, by name.
+    pub async fn list_reports(&self) -> Result<Vec<Report>, InsightsError> {
+        let rows = sqlx::query("SELECT * FROM insights_reports ORDER BY name")
+            .fetch_all(self.store().pool())
+            .await?;
+        rows.iter().map(report_from_row).collect()
+    }
+
+    /// The report with this id or name.
+    pub async fn find_report(&self, id_or_name: &str) -> Result<Option<Report>, InsightsError> {
+        let row = sqlx::query("SELECT * FROM insights_reports WHERE id = $1 OR name = $1")
+            .bind(id_or_name)
+            .fetch_optional(self.store().pool())
+            .await?;
+        row.as_ref().map(report_from_row).transpose()
+    }
+
+    /// Deletes a report and its runs; false when there was none.
+    pub async fn delete_report(&self, id: &str) -> Result<bool, InsightsError> {
+        let mut tx = self.store().begin().await?;
+        sqlx::query("DELETE FROM insights_report_runs WHERE report_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM insights_reports WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
+    /// Runs a report with `parameters` over its defaults and keeps the run.
+    pub async fn run_report(
+        &self,
+        report: &Report,
+        parameters: &BTreeMap<String, String>,
+        actor: &str,
+        now: Millis,
+    ) -> Result<ReportRun, InsightsError> {
+        let mut merged = report.definition.parameters.clone();
+        merged.extend(parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let filter = filter_of(&merged)?;
+        let as_of = self.status().await?.as_of;
+        let full = self.source_table(report.definition.source, &filter).await?;
+        let result = if report.definition.columns.is_empty() {
+            full
+        } else {
+            let indices: Vec<usize> = report
+                .definition
+                .columns
+                .iter()
+                .filter_map(|c| full.columns.iter().position(|f| f == c))
+                .collect();
+            Table {
+                columns: indices.iter().map(|i| full.columns[*i].clone()).collect(),
+                rows: full
+                    .rows
+                    .iter()
+                    .map(|row| indices.iter().map(|i| row[*i].clone()).collect())
+                    .collect(),
+            }
+        };
+        let run = ReportRun {
+            id: new_id(),
+            report: report.clone(),
+            parameters: merged,
+            as_of,
+            ran_by: actor.to_string(),
+            ran_at: now,
+            result,
+        };
+        sqlx::query(
+            "INSERT INTO insights_report_runs (id, report_id, parameters, as_of, ran_by, ran_at, \
+             result) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&run.id)
+        .bind(&report.id)
+        .bind(to_json(&run.parameters)?)
+        .bind(as_of)
+        .bind(&run.ran_by)
+        .bind(now)
+        .bind(to_json(&run.result)?)
+        .execute(self.store().pool())
+        .await?;
+        Ok(run)
+    }
+
+    /// The runs of a report, newest first (up to `limit`).
+    pub async fn list_runs(
+        &self,
+        report: &Report,
+        limit: i64,
+    ) -> Result<Vec<ReportRun>, InsightsError> {
+        let rows = sqlx::query(
+            "SELECT * FROM insights_report_runs WHERE report_id = $1 ORDER BY ran_at DESC, id DESC \
+             LIMIT $2",
+        )
+        .bind(&report.id)
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(self.store().pool())
+        .await?;
+        rows.iter().map(|row| run_from_row(row, report)).collect()
+    }
+
+    /// One run of a report.
+    pub async fn find_run(
+        &self,
+        report: &Report,
+        run_id: &str,
+    ) -> Result<Option<ReportRun>, InsightsError> {
+        let row =
+            sqlx::query("SELECT * FROM insights_report_runs WHERE report_id = $1 AND id = $2")
+                .bind(&report.id)
+                .bind(run_id)
+                .fetch_optional(self.store().pool())
+                .await?;
+        row.as_ref()
+            .map(|row| run_from_row(row, report))
+            .transpose()
+    }
+}
+
+fn run_from_row(row: &AnyRow, report: &Report) -> Result<ReportRun, InsightsError> {
+    let id: String = row.try_get("id")?;
+    let invalid = |what: &str, e: serde_json::Error| {
+        InsightsError::InvalidData(format!("report run {id}: {what}: {e}"))
+    };
+    let parameters: String = row.try_get("parameters")?;
+    let result: String = row.try_get("result")?;
+    Ok(ReportRun {
+        report: report.clone(),
+        parameters: serde_json::from_str(&parameters).map_err(|e| invalid("parameters", e))?,
+        as_of: row.try_get("as_of")?,
+        ran_by: row.try_get("ran_by")?,
+        ran_at: row.try_get("ran_at")?,
+        result: serde_json::from_str(&result).map_err(|e| invalid("result", e))?,
+        id,
+    })
+}
+
+/// JSON text of a stored value.
+fn to_json<T: Serialize>(value: &T) -> Result<String, InsightsError> {
+    serde_json::to_string(value).map_err(|e| InsightsError::InvalidData(e.to_string()))
+}
+
+impl ReportRun {
+    /// The chart of the run, when its report defines one.
+    pub fn chart(&self) -> Option<Chart> {
+        let spec = self.report.definition.chart.as_ref()?;
+        let column = |name: &str| self.result.columns.iter().position(|c| c == name);
+        let x = column(&spec.x)?;
+        let categories = self
+            .result
+            .rows
+            .iter()
+            .map(|row| crate::render::cell_text(&row[x]))
+            .collect();
+        let series = spec
+            .y
+            .iter()
+            .filter_map(|name| {
+                let index = column(name)?;
+                Some(Series {
+                    name: name.clone(),
+                    values: self
+                        .result
+                        .rows
+                        .iter()
+                        .map(|row| row[index].as_f64().unwrap_or(0.0))
+                        .collect(),
+                })
+            })
+            .collect();
+        Some(Chart {
+            title: self.report.name.clone(),
+            kind: spec.kind,
+            categories,
+            series,
+        })
+    }
+
+    /// The run exported as `format` (charts 960 x 540).
+    pub fn export(&self, format: Format) -> Result<Vec<u8>, InsightsError> {
+        let chart = || {
+            self.chart().ok_or_else(|| {
+                InsightsError::InvalidQuery(format!(
+                    "report {:?} defines no chart; export it as csv or json",
+                    self.report.name
+                ))
+            })
+        };
+        let rendered = match format {
+            Format::Svg => chart()?.to_svg(960, 540).map(String::into_bytes),
+            Format::Png => chart()?.to_png(960, 540),
+            Format::Csv => self.result.to_csv(),
+            Format::Json => {
+                return serde_json::to_vec_pretty(self)
+                    .map_err(|e| InsightsError::InvalidData(e.to_string()))
+            }
+        };
+        rendered.map_err(|e| InsightsError::InvalidQuery(e.to_string()))
+    }
+}
