@@ -95,6 +95,17 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/insights/kpis", Requires(ReportRead)),
     ("GET", "/api/insights/series", Requires(ReportRead)),
     ("GET", "/api/insights/elements", Requires(ReportRead)),
+    ("GET", "/api/reports", Requires(ReportRead)),
+    ("POST", "/api/reports", Requires(ReportManage)),
+    ("GET", "/api/reports/{id}", Requires(ReportRead)),
+    ("DELETE", "/api/reports/{id}", Requires(ReportManage)),
+    ("POST", "/api/reports/{id}/run", Requires(ReportManage)),
+    ("GET", "/api/reports/{id}/runs", Requires(ReportRead)),
+    (
+        "GET",
+        "/api/reports/{id}/runs/{run_id}/download",
+        Requires(ReportRead),
+    ),
 ];
 
 /// What `method` on the route `matched_path` (axum's `MatchedPath`, e.g.

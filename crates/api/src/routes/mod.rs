@@ -10,6 +10,7 @@ mod insights;
 mod instances;
 mod jobs;
 mod messages;
+mod reports;
 mod mfa;
 mod roles;
 mod sessions;
@@ -44,6 +45,7 @@ use crate::AppState;
         (name = "tokens", description = "Personal API tokens"),
         (name = "audit", description = "The audit chain"),
         (name = "insights", description = "Process analytics: KPIs, time series, element statistics"),
+        (name = "reports", description = "Saved reports, their runs and downloads"),
     )
 )]
 struct ApiDoc;
@@ -76,6 +78,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(incidents::routes())
         .merge(insights::routes())
+        .merge(reports::routes())
         .merge(tasks::routes())
         .merge(users::routes())
         .merge(sessions::routes())

@@ -5,6 +5,7 @@ mod common;
 mod decisions;
 mod insights;
 mod malformed_json;
+mod reports;
 mod operations;
 mod route_walk;
 mod security;

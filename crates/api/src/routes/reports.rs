@@ -1,0 +1,231 @@
+//! Saved reports: create, list, read, delete, run, runs, download a run.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use flowdesk_insights::reports::{Format, Report, ReportDefinition, ReportRun};
+use flowdesk_insights::{Insights, InsightsError};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ProblemDetails;
+use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::services::audit_entry;
+use crate::{now_ms, ApiError, AppState};
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, delete))
+        .routes(routes!(run))
+        .routes(routes!(runs))
+        .routes(routes!(download))
+}
+
+fn problem(error: InsightsError) -> ApiError {
+    match error {
+        InsightsError::InvalidQuery(detail) => ApiError::InvalidRequest(detail),
+        InsightsError::Store(error) => error.into(),
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    report_id: &str,
+) -> Result<(), ApiError> {
+    let mut tx = state.store.begin().await?;
+    audit_entry(
+        &mut tx,
+        now_ms(),
+        actor,
+        action,
+        &format!("report:{report_id}"),
+        "",
+    )
+    .await?;
+    tx.commit()
+        .await
+        .map_err(flowdesk_store::StoreError::from)?;
+    Ok(())
+}
+
+async fn report(insights: &Insights, id: &str) -> Result<Report, ApiError> {
+    insights
+        .find_report(id)
+        .await
+        .map_err(problem)?
+        .ok_or_else(|| ApiError::NotFound(format!("no report with id or name {id}")))
+}
+
+/// A new report.
+#[derive(Debug, Deserialize, ToSchema)]
+struct NewReport {
+    /// Unique name.
+    name: String,
+    /// Free text.
+    #[serde(default)]
+    description: String,
+    /// What it shows.
+    definition: ReportDefinition,
+}
+
+/// The parameters of a run (`process_id`, `version`, `from`, `to`).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+struct RunRequest {
+    #[serde(default)]
+    parameters: BTreeMap<String, String>,
+}
+
+/// The format of a download.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct DownloadQuery {
+    /// `svg`, `png`, `csv` or `json` (the run as a snapshot document).
+    format: String,
+}
+
+/// Every saved report, by name.
+#[utoipa::path(get, path = "/api/reports", tag = "reports",
+    responses((status = 200, description = "Reports", body = [Report])))]
+async fn list(State(state): State<AppState>) -> Result<Json<Vec<Report>>, ApiError> {
+    let insights = Insights::new(state.store.clone());
+    Ok(Json(insights.list_reports().await.map_err(problem)?))
+}
+
+/// Saves a report; its columns and chart must name columns of its source.
+#[utoipa::path(post, path = "/api/reports", tag = "reports", request_body = NewReport,
+    responses((status = 201, description = "Saved", body = Report),
+              (status = 400, description = "Bad definition", body = ProblemDetails),
+              (status = 409, description = "Name taken", body = ProblemDetails)))]
+async fn create(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    JsonBody(body): JsonBody<NewReport>,
+) -> Result<(StatusCode, Json<Report>), ApiError> {
+    let insights = Insights::new(state.store.clone());
+    let report = insights
+        .create_report(
+            &body.name,
+            &body.description,
+            body.definition,
+            &principal.username,
+            now_ms(),
+        )
+        .await
+        .map_err(problem)?;
+    audit(&state, &principal.username, "report.create", &report.id).await?;
+    Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// One report, by id or name.
+#[utoipa::path(get, path = "/api/reports/{id}", tag = "reports",
+    params(("id" = String, Path, description = "Report id or name")),
+    responses((status = 200, description = "The report", body = Report),
+              (status = 404, description = "No such report", body = ProblemDetails)))]
+async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Report>, ApiError> {
+    Ok(Json(
+        report(&Insights::new(state.store.clone()), &id).await?,
+    ))
+}
+
+/// Deletes a report and its runs.
+#[utoipa::path(delete, path = "/api/reports/{id}", tag = "reports",
+    params(("id" = String, Path, description = "Report id or name")),
+    responses((status = 204, description = "Deleted"),
+              (status = 404, description = "No such report", body = ProblemDetails)))]
+async fn delete(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let insights = Insights::new(state.store.clone());
+    let found = report(&insights, &id).await?;
+    insights.delete_report(&found.id).await.map_err(problem)?;
+    audit(&state, &principal.username, "report.delete", &found.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Runs a report now (the read model is caught up first); the run is kept.
+#[utoipa::path(post, path = "/api/reports/{id}/run", tag = "reports", request_body = RunRequest,
+    params(("id" = String, Path, description = "Report id or name")),
+    responses((status = 201, description = "The run: report, parameters, as-of time, result", body = ReportRun),
+              (status = 400, description = "Bad parameters", body = ProblemDetails),
+              (status = 404, description = "No such report", body = ProblemDetails)))]
+async fn run(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<RunRequest>,
+) -> Result<(StatusCode, Json<ReportRun>), ApiError> {
+    let insights = Insights::new(state.store.clone());
+    let found = report(&insights, &id).await?;
+    insights.catch_up(2_000).await.map_err(problem)?;
+    let run = insights
+        .run_report(&found, &body.parameters, &principal.username, now_ms())
+        .await
+        .map_err(problem)?;
+    Ok((StatusCode::CREATED, Json(run)))
+}
+
+/// The runs of a report, newest first (the last 100).
+#[utoipa::path(get, path = "/api/reports/{id}/runs", tag = "reports",
+    params(("id" = String, Path, description = "Report id or name")),
+    responses((status = 200, description = "Runs", body = [ReportRun]),
+              (status = 404, description = "No such report", body = ProblemDetails)))]
+async fn runs(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ReportRun>>, ApiError> {
+    let insights = Insights::new(state.store.clone());
+    let found = report(&insights, &id).await?;
+    Ok(Json(
+        insights.list_runs(&found, 100).await.map_err(problem)?,
+    ))
+}
+
+/// Downloads a run as SVG or PNG (the chart), CSV (the table) or JSON (the
+/// whole run: an offline snapshot).
+#[utoipa::path(get, path = "/api/reports/{id}/runs/{run_id}/download", tag = "reports",
+    params(("id" = String, Path, description = "Report id or name"),
+           ("run_id" = String, Path, description = "Run id"), DownloadQuery),
+    responses((status = 200, description = "The file"),
+              (status = 400, description = "Unknown format, or no chart to draw", body = ProblemDetails),
+              (status = 404, description = "No such report or run", body = ProblemDetails)))]
+async fn download(
+    State(state): State<AppState>,
+    Path((id, run_id)): Path<(String, String)>,
+    QueryParams(query): QueryParams<DownloadQuery>,
+) -> Result<Response, ApiError> {
+    let format: Format = query.format.parse().map_err(problem)?;
+    let insights = Insights::new(state.store.clone());
+    let found = report(&insights, &id).await?;
+    let run = insights
+        .find_run(&found, &run_id)
+        .await
+        .map_err(problem)?
+        .ok_or_else(|| ApiError::NotFound(format!("report {id} has no run {run_id}")))?;
+    let bytes = run.export(format).map_err(problem)?;
+    let extension = query.format;
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"report-{}.{extension}\"", run.id),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
