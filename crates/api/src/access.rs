@@ -44,6 +44,14 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/definitions/{id}/xml", Requires(DefinitionRead)),
     ("GET", "/api/decisions", Requires(DefinitionRead)),
     ("POST", "/api/decisions", Requires(DefinitionDeploy)),
+    // The evaluation history shows the data decisions saw, as instance
+    // variables do: instance:read.
+    ("GET", "/api/decisions/evaluations", Requires(InstanceRead)),
+    (
+        "GET",
+        "/api/decisions/evaluations/{id}",
+        Requires(InstanceRead),
+    ),
     // Evaluating a decision runs business logic on caller data, as starting
     // an instance does: instance:start (admin, designer, operator).
     (

@@ -53,23 +53,45 @@ pub(crate) struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     pub openapi_json: Arc<String>,
     pub decision_models: decisions::DecisionModels,
+    /// Fetches the data of DMN input data providers (none: such fetches fail).
+    pub decision_data: Option<Arc<dyn flowdesk_rules::DataProvider>>,
 }
 
 /// Builds the one Router: every API route, the middleware stack, and the UI
 /// at `/` when `config.ui_dir` is set.
 pub fn router(store: Store, config: ApiConfig) -> Router {
+    router_with_decision_data(store, config, None)
+}
+
+/// Like [`router`], with the data providers DMN input data may declare (SQL
+/// connections and HTTP, e.g. `flowdesk_providers::Providers`); business
+/// rule tasks evaluate the decisions deployed in the store, and every
+/// evaluation is written to the decision history (by a task on the current
+/// Tokio runtime).
+pub fn router_with_decision_data(
+    store: Store,
+    config: ApiConfig,
+    decision_data: Option<Arc<dyn flowdesk_rules::DataProvider>>,
+) -> Router {
     let (api, openapi) = routes::api_router().split_for_parts();
+    let decision_models = decisions::DecisionModels::default();
+    let workflow_decisions = decisions::WorkflowDecisions::spawn(
+        store.clone(),
+        decision_models.clone(),
+        decision_data.clone(),
+    );
     let openapi_json = openapi
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".to_string());
     let state = AppState {
         identity: Identity::new(store.clone()),
-        workflow: Workflow::new(store.clone()),
+        workflow: Workflow::new(store.clone()).with_decisions(Arc::new(workflow_decisions)),
         store,
         metrics: Arc::new(metrics::Metrics::new()),
         openapi_json: Arc::new(openapi_json),
         config: Arc::new(config.clone()),
-        decision_models: decisions::DecisionModels::default(),
+        decision_models,
+        decision_data,
     };
     middleware::wrap(api, state, config.ui_dir)
 }

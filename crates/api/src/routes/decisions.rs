@@ -1,9 +1,11 @@
-//! DMN decisions: deploy, list, evaluate.
+//! DMN decisions: deploy, list, evaluate, and the evaluation history.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -19,6 +21,102 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, deploy))
         .routes(routes!(evaluate))
+        .routes(routes!(list_evaluations))
+        .routes(routes!(get_evaluation))
+}
+
+/// A stored decision evaluation with its trace.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct StoredDecisionEvaluation {
+    /// The evaluation's id.
+    pub id: String,
+    /// The decision evaluated.
+    pub decision_id: String,
+    /// The decision's name.
+    pub decision_name: String,
+    /// The DMN definition version evaluated.
+    pub definition_id: Option<String>,
+    /// Its version number.
+    pub version: Option<i64>,
+    /// The process instance whose business rule task evaluated it, when
+    /// known.
+    pub instance_id: Option<String>,
+    /// The business rule task, when known.
+    pub element_id: Option<String>,
+    /// When (ms since the Unix epoch).
+    pub evaluated_at: i64,
+    /// The decision's result.
+    #[schema(value_type = Object)]
+    pub result: serde_json::Value,
+    /// `decisions` (inputs, matched rules, output of each decision) and
+    /// `fetches` (each provider fetch: provider, target, parameters, value,
+    /// rows, duration_ms, error).
+    #[schema(value_type = Object)]
+    pub trace: serde_json::Value,
+}
+
+impl StoredDecisionEvaluation {
+    fn new(stored: flowdesk_store::decision_history::DecisionEvaluation) -> Self {
+        let json = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+        StoredDecisionEvaluation {
+            result: json(&stored.result),
+            trace: json(&stored.trace),
+            id: stored.id,
+            decision_id: stored.decision_id,
+            decision_name: stored.decision_name,
+            definition_id: stored.definition_id,
+            version: stored.version,
+            instance_id: stored.instance_id,
+            element_id: stored.element_id,
+            evaluated_at: stored.evaluated_at,
+        }
+    }
+}
+
+/// Query of GET /api/decisions/evaluations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct EvaluationsQuery {
+    /// Only evaluations of this process instance.
+    pub instance: Option<String>,
+    /// Only evaluations of this decision (id).
+    pub decision: Option<String>,
+    /// At most this many (default 100, at most 1000).
+    pub limit: Option<i64>,
+}
+
+/// Decision evaluations with their traces, newest first.
+#[utoipa::path(get, path = "/api/decisions/evaluations", tag = "decisions", params(EvaluationsQuery),
+    responses((status = 200, description = "Evaluations, newest first", body = [StoredDecisionEvaluation])))]
+async fn list_evaluations(
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<EvaluationsQuery>,
+) -> Result<Json<Vec<StoredDecisionEvaluation>>, ApiError> {
+    let limit = query.limit.unwrap_or(100).clamp(1, 1000);
+    let all = decisions::evaluations(
+        &state.store,
+        query.instance.as_deref(),
+        query.decision.as_deref(),
+        limit,
+    )
+    .await?;
+    Ok(Json(
+        all.into_iter().map(StoredDecisionEvaluation::new).collect(),
+    ))
+}
+
+/// One decision evaluation with its trace.
+#[utoipa::path(get, path = "/api/decisions/evaluations/{id}", tag = "decisions",
+    params(("id" = String, Path, description = "The evaluation's id")),
+    responses((status = 200, description = "The evaluation", body = StoredDecisionEvaluation),
+              (status = 404, description = "No evaluation with that id", body = ProblemDetails)))]
+async fn get_evaluation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<StoredDecisionEvaluation>, ApiError> {
+    Ok(Json(StoredDecisionEvaluation::new(
+        decisions::evaluation(&state.store, &id).await?,
+    )))
 }
 
 /// Every DMN definition version with its decisions, newest first.
@@ -82,6 +180,7 @@ async fn evaluate(
     let evaluation = decisions::evaluate(
         &state.store,
         &state.decision_models,
+        state.decision_data.clone(),
         &decision_id,
         request.version,
         &request.variables,
