@@ -12,6 +12,7 @@
 mod admin_cli;
 mod config;
 mod evaluate;
+mod report_cli;
 mod workflow_cli;
 
 use std::io::BufRead;
@@ -77,6 +78,11 @@ enum Command {
     },
     #[command(flatten)]
     Admin(admin_cli::AdminCommand),
+    /// Run saved reports.
+    Report {
+        #[command(subcommand)]
+        command: report_cli::ReportCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -228,6 +234,7 @@ async fn run(
             command: UserCommand::Admin(command),
         } => admin_cli::run_user(command, &file).await,
         Command::Admin(command) => admin_cli::run(command, &file).await,
+        Command::Report { command } => report_cli::run(command, &file).await,
     }
 }
 
