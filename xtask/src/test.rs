@@ -32,7 +32,23 @@ pub fn setup(workspace: &Workspace) -> Result<()> {
     toolchain::ensure_tauri_driver()?;
     toolchain::ensure_nextest()?;
     toolchain::build_ui(workspace)?;
+    ensure_schemathesis(workspace)?;
     services::ensure_all()
+}
+
+/// schemathesis (PyPI), pinned, in a venv under target/, for the API
+/// property test in crates/server/tests/schemathesis.rs.
+fn ensure_schemathesis(workspace: &Workspace) -> Result<()> {
+    let venv = workspace.target.join("schemathesis").join("venv");
+    if venv.join("bin").join("st").exists() {
+        return Ok(());
+    }
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(venv.join("bin").join("pip")).args([
+        "install",
+        "--quiet",
+        "schemathesis==4.32.5",
+    ]))
 }
 
 type StepAction<'a> = Box<dyn FnMut() -> Result<()> + 'a>;
@@ -71,6 +87,10 @@ pub fn test(workspace: &Workspace, args: TestArgs) -> Result<()> {
         .env("XTASK_KEYRING_HOME", &keyring_home)
         .env("FLOWDESK_TEST_PG", services::POSTGRES_URL)
         .env("FLOWDESK_REPO_ROOT", root)
+        .env(
+            "FLOWDESK_SCHEMATHESIS",
+            workspace.target.join("schemathesis/venv/bin/st"),
+        )
         .current_dir(root);
     if std::env::var_os("CI").is_some() {
         nextest.env("NEXTEST_PROFILE", "ci");

@@ -97,6 +97,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/tokens", Authenticated),
     ("DELETE", "/api/tokens/{id}", Authenticated),
     ("GET", "/api/audit", Requires(AuditRead)),
+    ("GET", "/api/audit/export.csv", Requires(AuditRead)),
     ("GET", "/api/insights/status", Requires(ReportRead)),
     ("POST", "/api/insights/catch-up", Requires(ReportRead)),
     ("GET", "/api/insights/processes", Requires(ReportRead)),

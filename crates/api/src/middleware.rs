@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use flowdesk_identity::{rbac, Denial, Principal};
@@ -47,6 +47,7 @@ pub(crate) fn wrap(api: Router<AppState>, state: AppState, ui_dir: Option<PathBu
 
     api.fallback(fallback)
         .route_layer(from_fn_with_state(state.clone(), authorize))
+        .layer(map_response(problems_for_plain_rejections))
         .layer(from_fn_with_state(state.clone(), authenticate))
         .layer(from_fn_with_state(state.clone(), record_metrics))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -87,6 +88,47 @@ pub(crate) fn wrap(api: Router<AppState>, state: AppState, ui_dir: Option<PathBu
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Turns the plain-text client errors of axum's own extractors and router
+/// (a path parameter that does not parse, a wrong method, …) into
+/// problem+json with the same status, like every other error of the API.
+async fn problems_for_plain_rejections(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !status.is_client_error() || !plain {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let (slug, title) = match status {
+        StatusCode::NOT_FOUND => ("not-found", "Not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload-too-large", "Request body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported-media-type", "Unsupported media type"),
+        _ => ("invalid-request", "Invalid request"),
+    };
+    let problem = crate::ProblemDetails {
+        problem_type: format!("{}{slug}", crate::error::PROBLEM_BASE),
+        title: title.to_string(),
+        status: status.as_u16(),
+        detail,
+        problems: None,
+    };
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    Response::from_parts(parts, Body::from(body))
 }
 
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {

@@ -275,7 +275,6 @@ impl Identity {
         action: &str,
         now: Millis,
     ) -> Result<(), IdentityError> {
-        let mut tx = self.store.begin().await?;
         let mut keys = vec![(
             throttle::account_key(username),
             throttle::ACCOUNT_MAX_FAILURES,
@@ -286,31 +285,22 @@ impl Identity {
                 throttle::ADDRESS_MAX_FAILURES,
             ));
         }
-        let mut locked = false;
+        let actor: String = username.chars().take(64).collect();
+        let resource = format!("user:{actor}");
+        let detail = from_where(address.unwrap_or(""));
+        let mut tx = self.store.begin().await?;
+        // The audit append writes first, so on SQLite the transaction holds
+        // the write lock before it reads the throttle records.
+        append_audit(&mut tx, now, &actor, action, &resource, &detail).await?;
         for (key, max) in &keys {
             let record = users::throttle(&mut *tx, key).await?;
             let next = throttle::after_failure(record.as_ref(), now, *max);
-            locked |= next.locked_until > now;
             users::set_throttle(&mut tx, key, &next).await?;
+            if next.locked_until > now && throttle::locked_for(record.as_ref(), now).is_none() {
+                let until = format!("{key} locked for {} s", (next.locked_until - now) / 1000);
+                append_audit(&mut tx, now, &actor, "auth.locked", &resource, &until).await?;
+            }
         }
-        let actor: String = username.chars().take(64).collect();
-        let mut detail = from_where(address.unwrap_or(""));
-        if locked {
-            detail.push_str(if detail.is_empty() {
-                "locked"
-            } else {
-                "; locked"
-            });
-        }
-        append_audit(
-            &mut tx,
-            now,
-            &actor,
-            action,
-            &format!("user:{actor}"),
-            &detail,
-        )
-        .await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
@@ -681,10 +671,12 @@ impl Identity {
         now: Millis,
     ) -> Result<u64, IdentityError> {
         let mut tx = self.store.begin().await?;
+        // Write first: on SQLite a read would take a shared lock that cannot
+        // be upgraded while another connection writes.
+        let ended = sessions::delete_all_for_user(&mut tx, user_id).await?;
         if users::find_by_id(&mut *tx, user_id).await?.is_none() {
             return Err(IdentityError::NotFound(format!("user {user_id}")));
         }
-        let ended = sessions::delete_all_for_user(&mut tx, user_id).await?;
         append_audit(
             &mut tx,
             now,

@@ -118,23 +118,15 @@ pub async fn insert(tx: &mut Tx<'_>, name: &str, description: &str) -> Result<()
 
 /// Grants `permission` to `role`; returns false when the role already held it.
 pub async fn grant(tx: &mut Tx<'_>, role: &str, permission: &str) -> Result<bool, StoreError> {
-    let held = sqlx::query(
-        "SELECT COUNT(*) AS n FROM role_permissions WHERE role = $1 AND permission = $2",
+    let result = sqlx::query(
+        "INSERT INTO role_permissions (role, permission) VALUES ($1, $2) \
+         ON CONFLICT (role, permission) DO NOTHING",
     )
     .bind(role)
     .bind(permission)
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get::<i64, _>("n")?;
-    if held > 0 {
-        return Ok(false);
-    }
-    sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, $2)")
-        .bind(role)
-        .bind(permission)
-        .execute(&mut **tx)
-        .await?;
-    Ok(true)
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() > 0)
 }
 
 /// Takes `permission` away from `role`; returns whether the role held it.

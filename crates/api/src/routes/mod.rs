@@ -10,8 +10,9 @@ mod insights;
 mod instances;
 mod jobs;
 mod messages;
-mod reports;
 mod mfa;
+mod problems;
+mod reports;
 mod roles;
 mod sessions;
 mod tasks;
@@ -68,7 +69,7 @@ impl Modify for SecuritySchemes {
 
 /// Every route with its OpenAPI operation (state not yet supplied).
 pub(crate) fn api_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
         .merge(auth::routes())
         .merge(definitions::routes())
@@ -85,5 +86,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(mfa::routes())
         .merge(roles::routes())
         .merge(tokens::routes())
-        .merge(audit::routes())
+        .merge(audit::routes());
+    problems::complete(router.get_openapi_mut());
+    router
 }

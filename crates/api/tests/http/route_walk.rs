@@ -19,7 +19,7 @@ const OPEN_ROUTES: [(&str, &str); 6] = [
 ];
 
 /// Every (method, path) of the OpenAPI document.
-fn operations() -> Vec<(Method, String)> {
+pub(crate) fn operations() -> Vec<(Method, String)> {
     let mut operations = Vec::new();
     for (path, item) in flowdesk_api::openapi().paths.paths {
         let methods = [
@@ -40,7 +40,8 @@ fn operations() -> Vec<(Method, String)> {
     operations
 }
 
-fn concrete(path: &str) -> String {
+/// `path` with its parameters filled in with ids that match nothing.
+pub(crate) fn concrete(path: &str) -> String {
     path.replace("{id}", "0190c0de-0000-7000-8000-000000000000")
         .replace("{name}", "no-such-role")
 }

@@ -315,3 +315,26 @@ dual_test!(async fn a_role_requiring_mfa_forces_enrolment(store) {
     let roles = get(&app, "/api/roles", &admin).await.json();
     assert!(roles.as_array().unwrap().iter().any(|r| r["name"] == "viewer" && r["require_mfa"] == true));
 });
+
+dual_test!(async fn the_audit_log_filters_and_exports_csv(store) {
+    let app = app(&store);
+    let admin = setup_admin(&app).await;
+    post_json(&app, "/api/users", &admin, json!({"username": "=HYPERLINK(\"x\")", "password": PASSWORD, "role": "viewer"})).await;
+    login_reply(&app, "=HYPERLINK(\"x\")", "wrong password!", None).await;
+    let page = get(&app, "/api/audit?action=auth.&limit=10", &admin).await.json();
+    assert!(page["total"].as_i64().unwrap() >= 2);
+    assert!(page["items"].as_array().unwrap().iter().all(|e| e["action"].as_str().unwrap().starts_with("auth.")));
+    get(&app, "/api/audit?since=yesterday", &admin).await.assert_problem(400, "invalid-request");
+
+    let csv = get(&app, "/api/audit/export.csv?action=auth.login_failed", &admin).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type().starts_with("text/csv"));
+    let text = String::from_utf8(csv.body).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "seq,at,actor,action,resource,detail,hash");
+    assert_eq!(lines.len(), 2, "{text}");
+    // Quoted, quotes doubled, and the formula defused.
+    assert!(lines[1].contains(",\"'=HYPERLINK(\"\"x\"\")\",\"auth.login_failed\","), "{}", lines[1]);
+    let future = get(&app, "/api/audit/export.csv?since=2999-01-01T00:00:00Z", &admin).await;
+    assert_eq!(String::from_utf8(future.body).unwrap().lines().count(), 1);
+});
