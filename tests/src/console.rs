@@ -487,7 +487,22 @@ pub async fn resolve_incident(client: &Client, screens: &Screens) -> Result<()> 
     .await
     .context("the incident did not show in the instance detail")?;
     screens.capture(client, "instance-detail").await?;
-    click(client, "[data-testid=resolve-incident]", UI_DEADLINE).await?;
+    // Resolve with a changed variable: it is set before the step is retried.
+    click(client, "[data-testid=resolve-with-variables]", UI_DEADLINE).await?;
+    fill_form(
+        client,
+        &[(
+            "[data-testid=resolve-variables]",
+            "{\"amount\": 50, \"card\": \"backup\"}",
+        )],
+    )
+    .await?;
+    click(
+        client,
+        "[data-testid=resolve-with-variables-submit]",
+        UI_DEADLINE,
+    )
+    .await?;
     wait_for_text(
         client,
         "[data-testid=incident-row]",
@@ -513,6 +528,17 @@ pub async fn resolve_incident(client: &Client, screens: &Screens) -> Result<()> 
     )
     .await
     .context("the instance did not complete after the incident was resolved")?;
+    let url = client.current_url().await?;
+    let id = url
+        .fragment()
+        .unwrap_or_default()
+        .trim_start_matches("/instances/")
+        .to_owned();
+    let instance = page_json(client, "GET", &format!("/api/instances/{id}"), None).await?;
+    ensure!(
+        instance["variables"]["card"] == "backup",
+        "the variable set while resolving is not on the instance: {instance}"
+    );
     Ok(())
 }
 

@@ -410,6 +410,9 @@ export const api = {
     request<HistoryEvent[]>('GET', `/api/instances/${encodeURIComponent(id)}/history`),
   cancelInstance: (id: string) =>
     request<Instance>('POST', `/api/instances/${encodeURIComponent(id)}/cancel`),
+  /** Sets variables of a running instance (each lands where it exists, else at the process). */
+  setInstanceVariables: (id: string, variables: Record<string, unknown>) =>
+    request<Instance>('PUT', `/api/instances/${encodeURIComponent(id)}/variables`, { json: { variables } }),
 
   // incidents
   listIncidents: (query: IncidentQuery = {}) =>

@@ -96,3 +96,16 @@ describe('tasklist API', () => {
     expect(JSON.parse(String(fetch.mock.calls[2][1]?.body))).toEqual({ variables: { approved: true } });
   });
 });
+
+describe('instance variables API', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('puts the changed variables of an instance', async () => {
+    const fetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => new Response('{}'));
+    vi.stubGlobal('fetch', fetch);
+    await api.setInstanceVariables('i-1', { amount: 5 });
+    expect(fetch.mock.calls[0][1]?.method).toBe('PUT');
+    expect(String(fetch.mock.calls[0][0])).toBe('/api/instances/i-1/variables');
+    expect(JSON.parse(String(fetch.mock.calls[0][1]?.body))).toEqual({ variables: { amount: 5 } });
+  });
+});
