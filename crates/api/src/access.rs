@@ -84,6 +84,8 @@ pub const TABLE: &[(&str, &str, Access)] = &[
         "/api/incidents/{key}/resolve",
         Requires(InstanceStart),
     ),
+    // People working user tasks: reading them needs instance:read, working
+    // them instance:start (admin, designer, operator).
     ("GET", "/api/tasks", Requires(InstanceRead)),
     ("POST", "/api/tasks/{key}/claim", Requires(InstanceStart)),
     ("POST", "/api/tasks/{key}/unclaim", Requires(InstanceStart)),
