@@ -58,10 +58,26 @@ dual_test!(async fn migrations_seed_the_preset_roles(store) {
     let all = roles::list(store.pool()).await.unwrap();
     let names: Vec<_> = all.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["admin", "analyst", "designer", "operator", "viewer"]);
-    assert_eq!(all[0].permissions.len(), 7);
+    // The admin role is seeded with every permission.
+    let mut admin = all[0].permissions.clone();
+    admin.sort_unstable();
+    assert_eq!(
+        admin,
+        [
+            "audit:read",
+            "definition:deploy",
+            "definition:read",
+            "instance:read",
+            "instance:start",
+            "report:manage",
+            "report:read",
+            "user:manage",
+            "user:read",
+        ]
+    );
     assert_eq!(
         roles::permissions_of(store.pool(), "operator").await.unwrap(),
-        ["definition:read", "instance:read", "instance:start"]
+        ["definition:read", "instance:read", "instance:start", "report:read"]
     );
     assert!(roles::exists(store.pool(), "viewer").await.unwrap());
     assert!(!roles::exists(store.pool(), "root").await.unwrap());

@@ -33,7 +33,19 @@ dual_test!(async fn vertical_slice_with_cookie_and_token(store) {
     let me = me.json();
     assert_eq!(me["username"], "admin");
     assert_eq!(me["role"], "admin");
-    assert_eq!(me["permissions"].as_array().unwrap().len(), 7);
+    let mut permissions: Vec<&str> = me["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    permissions.sort_unstable();
+    let mut every: Vec<&str> = flowdesk_identity::Permission::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    every.sort_unstable();
+    assert_eq!(permissions, every, "the admin role holds every permission");
 
     let deployed = post_xml(&app, "/api/definitions?name=order-approval.bpmn", &cookie, ORDER_APPROVAL).await;
     assert_eq!(deployed.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&deployed.body));
