@@ -10,6 +10,7 @@ use flowdesk_model::bpmn::{
 };
 
 use crate::error::CompileError;
+use crate::state::CallBinding;
 use crate::timer::TimerSchedule;
 
 /// What an event reacts to or throws, with global references resolved.
@@ -97,6 +98,8 @@ pub(crate) struct Element {
     /// `zeebe:calledElement propagateAllParentVariables` (default true).
     pub propagate_all_parent_variables: bool,
     pub called_process_id: Option<String>,
+    /// `zeebe:calledElement bindingType` (and `versionTag`).
+    pub call_binding: CallBinding,
     pub called_decision_id: Option<String>,
     pub script: Option<String>,
     pub result_variable: Option<String>,
@@ -137,6 +140,7 @@ pub struct CompiledProcess {
     pub(crate) none_start: Option<usize>,
     pub(crate) root_event_subprocesses: Vec<usize>,
     top_level_starts: Vec<usize>,
+    version_tag: Option<String>,
 }
 
 /// Strips the leading `=` of a Camunda 8 expression.
@@ -237,6 +241,31 @@ impl CompiledProcess {
                 None => None,
             };
             let extra = extras.get(&element.id).cloned().unwrap_or_default();
+            let call_binding = match (
+                extra.binding_type.as_deref().map(str::trim),
+                extra.binding_version_tag.as_deref().map(str::trim),
+            ) {
+                (None | Some("latest"), _) => CallBinding::Latest,
+                (Some("deployment"), _) => CallBinding::Deployment,
+                (Some("versionTag"), Some(tag)) if !tag.is_empty() => {
+                    CallBinding::VersionTag(tag.to_owned())
+                }
+                (Some("versionTag"), _) => {
+                    return Err(fail(
+                        &element.id,
+                        "zeebe:calledElement bindingType=\"versionTag\" needs a versionTag".into(),
+                    ))
+                }
+                (Some(other), _) => {
+                    return Err(fail(
+                        &element.id,
+                        format!(
+                            "zeebe:calledElement bindingType \"{other}\" is not latest, \
+                             deployment or versionTag"
+                        ),
+                    ))
+                }
+            };
             let trigger = match (&element.event_definition, &extra.message_ref) {
                 (None | Some(EventDefinition::None), Some(message_ref))
                     if element.kind == ElementKind::ReceiveTask =>
@@ -286,6 +315,7 @@ impl CompiledProcess {
                     .propagate_all_parent_variables
                     .unwrap_or(true),
                 called_process_id: element.called_process_id.clone(),
+                call_binding,
                 called_decision_id: element.called_decision_id.clone(),
                 script: element.script.clone(),
                 result_variable: element.result_variable.clone(),
@@ -366,6 +396,9 @@ impl CompiledProcess {
             none_start,
             root_event_subprocesses,
             top_level_starts,
+            version_tag: extras
+                .get(process.id.as_str())
+                .and_then(|extra| extra.version_tag.clone()),
         })
     }
 
@@ -380,6 +413,12 @@ impl CompiledProcess {
     /// The process id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The process's `zeebe:versionTag` (read from the lossless document
+    /// by [`CompiledProcess::compile_document`]).
+    pub fn version_tag(&self) -> Option<&str> {
+        self.version_tag.as_deref()
     }
 
     /// The index of the element with this id.
@@ -507,6 +546,9 @@ struct Extras {
     message_ref: Option<String>,
     propagate_all_child_variables: Option<bool>,
     propagate_all_parent_variables: Option<bool>,
+    binding_type: Option<String>,
+    binding_version_tag: Option<String>,
+    version_tag: Option<String>,
 }
 
 /// The [`Extras`] of every BPMN element with an id, by id.
@@ -549,6 +591,18 @@ fn collect_extras(element: &flowdesk_model::bpmn::Element, extras: &mut HashMap<
                                 flag("propagateAllChildVariables");
                             extra.propagate_all_parent_variables =
                                 flag("propagateAllParentVariables");
+                            extra.binding_type =
+                                extension.attribute("bindingType").map(str::to_owned);
+                            extra.binding_version_tag =
+                                extension.attribute("versionTag").map(str::to_owned);
+                        }
+                        if element.name == "process" && extension.is(ZEEBE_NAMESPACE, "versionTag")
+                        {
+                            extra.version_tag = extension
+                                .attribute("value")
+                                .map(str::trim)
+                                .filter(|value| !value.is_empty())
+                                .map(str::to_owned);
                         }
                     }
                 }

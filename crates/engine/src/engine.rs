@@ -99,11 +99,21 @@ enum Work {
         variables: Variables,
         parent: Option<ParentLink>,
     },
+    /// A call activity's child instance of a version chosen by its binding.
+    StartCalled {
+        process: Arc<CompiledProcess>,
+        variables: Variables,
+        parent: ParentLink,
+    },
 }
 
 /// The in-memory runner. See the [module documentation](self).
 pub struct Engine {
     processes: HashMap<String, Arc<CompiledProcess>>,
+    /// Every deployed version per process id, oldest first, with the
+    /// number of the deployment (`deploy` call) that brought it.
+    versions: HashMap<String, Vec<(u64, Arc<CompiledProcess>)>>,
+    deployments: u64,
     instances: BTreeMap<u64, (Arc<CompiledProcess>, ProcessInstanceState)>,
     now: i64,
     next_key: u64,
@@ -131,6 +141,8 @@ impl Engine {
     pub fn new() -> Self {
         Engine {
             processes: HashMap::new(),
+            versions: HashMap::new(),
+            deployments: 0,
             instances: BTreeMap::new(),
             now: 0,
             next_key: 1,
@@ -190,6 +202,7 @@ impl Engine {
     }
 
     fn install(&mut self, compiled: Vec<CompiledProcess>) -> Vec<String> {
+        self.deployments += 1;
         let mut ids = Vec::new();
         for process in compiled {
             let id = process.id().to_owned();
@@ -219,7 +232,12 @@ impl Engine {
                     }
                 }
             }
-            self.processes.insert(id.clone(), Arc::new(process));
+            let process = Arc::new(process);
+            self.versions
+                .entry(id.clone())
+                .or_default()
+                .push((self.deployments, process.clone()));
+            self.processes.insert(id.clone(), process);
             ids.push(id);
         }
         ids
@@ -303,6 +321,7 @@ impl Engine {
             next_key: self.next_key,
             expressions: &*self.expressions,
             decisions: &*self.decisions,
+            instance_id: None,
         };
         let result = apply(process, state, command, &mut context);
         self.next_key = context.next_key;
@@ -342,6 +361,11 @@ impl Engine {
                     variables,
                     parent,
                 } => self.start_without_drain(&process_id, start_element, variables, parent),
+                Work::StartCalled {
+                    process,
+                    variables,
+                    parent,
+                } => self.start_process(process, None, variables, Some(parent)),
             };
         }
         if !self.keep_ended {
@@ -362,8 +386,18 @@ impl Engine {
                 process_id: process_id.to_owned(),
             }
         })?;
+        self.start_process(process, start_element, variables, parent)
+    }
+
+    fn start_process(
+        &mut self,
+        process: Arc<CompiledProcess>,
+        start_element: Option<String>,
+        variables: Variables,
+        parent: Option<ParentLink>,
+    ) -> Result<(), EngineError> {
         let key = self.new_key();
-        let mut state = ProcessInstanceState::new(key, process_id);
+        let mut state = ProcessInstanceState::new(key, process.id());
         state.parent = parent;
         let effects = self.apply_to(
             &process,
@@ -486,16 +520,35 @@ impl Engine {
                 Effect::CallActivityStarted {
                     element_instance_key,
                     process_id,
+                    binding,
                     variables,
-                } => self.work.push_back(Work::Start {
-                    process_id,
-                    start_element: None,
-                    variables,
-                    parent: Some(ParentLink {
+                } => {
+                    let parent = ParentLink {
                         instance_key,
                         element_instance_key,
-                    }),
-                }),
+                    };
+                    let work = match self.bound_version(instance_key, &process_id, &binding) {
+                        None => Work::Start {
+                            process_id,
+                            start_element: None,
+                            variables,
+                            parent: Some(parent),
+                        },
+                        Some(Ok(process)) => Work::StartCalled {
+                            process,
+                            variables,
+                            parent,
+                        },
+                        Some(Err(message)) => Work::Command(
+                            instance_key,
+                            Command::FailCallActivity {
+                                element_instance_key,
+                                message,
+                            },
+                        ),
+                    };
+                    self.work.push_back(work);
+                }
                 Effect::CallActivityTerminated {
                     element_instance_key,
                 } => {
@@ -537,6 +590,57 @@ impl Engine {
                 }
                 Effect::InstanceTerminated => self.drop_instance_records(instance_key),
                 _ => {}
+            }
+        }
+    }
+
+    /// The version of `process_id` a call activity of instance
+    /// `instance_key` starts: `None` for the latest version, an error
+    /// message when no version matches the binding. `deployment` is the
+    /// version deployed with the calling version or before it.
+    fn bound_version(
+        &self,
+        instance_key: u64,
+        process_id: &str,
+        binding: &CallBinding,
+    ) -> Option<Result<Arc<CompiledProcess>, String>> {
+        let versions = self
+            .versions
+            .get(process_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        match binding {
+            CallBinding::Latest => None,
+            CallBinding::VersionTag(tag) => Some(
+                versions
+                    .iter()
+                    .rev()
+                    .find(|(_, process)| process.version_tag() == Some(tag.as_str()))
+                    .map(|(_, process)| process.clone())
+                    .ok_or_else(|| {
+                        format!("process {process_id} has no version with version tag {tag}")
+                    }),
+            ),
+            CallBinding::Deployment => {
+                let (caller, _) = self.instances.get(&instance_key)?;
+                let deployment = self
+                    .versions
+                    .get(caller.id())
+                    .and_then(|own| own.iter().find(|(_, p)| Arc::ptr_eq(p, caller)))
+                    .map(|(deployment, _)| *deployment)?;
+                Some(
+                    versions
+                        .iter()
+                        .rev()
+                        .find(|(at, _)| *at <= deployment)
+                        .map(|(_, process)| process.clone())
+                        .ok_or_else(|| {
+                            format!(
+                                "process {process_id} was not deployed with or before the \
+                                 calling process"
+                            )
+                        }),
+                )
             }
         }
     }
@@ -934,6 +1038,14 @@ impl Engine {
     /// An instance's state (ended instances are kept unless turned off).
     pub fn instance(&self, instance_key: u64) -> Option<&ProcessInstanceState> {
         self.instances.get(&instance_key).map(|(_, state)| state)
+    }
+
+    /// The process version an instance runs (a call activity's binding
+    /// may have started an older version than [`Engine::process`] gives).
+    pub fn instance_process(&self, instance_key: u64) -> Option<&CompiledProcess> {
+        self.instances
+            .get(&instance_key)
+            .map(|(process, _)| &**process)
     }
 
     /// All instances, by key.

@@ -283,6 +283,19 @@ pub enum IncidentKind {
     Element,
 }
 
+/// Which version of its called process a call activity starts
+/// (`zeebe:calledElement bindingType`, default `latest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "tag", rename_all = "camelCase")]
+pub enum CallBinding {
+    /// The latest deployed version.
+    Latest,
+    /// The version deployed together with the calling process.
+    Deployment,
+    /// The version with this `zeebe:versionTag`.
+    VersionTag(String),
+}
+
 /// An open incident: the element instance is stuck until it is resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
@@ -423,6 +436,14 @@ pub enum Command {
         user_task_key: u64,
         /// Result variables.
         variables: Variables,
+    },
+    /// The called process of a call activity could not be started (no
+    /// version matches its binding): an incident at the call activity.
+    FailCallActivity {
+        /// The call activity's element instance key.
+        element_instance_key: u64,
+        /// Why.
+        message: String,
     },
     /// The instance started by a call activity completed.
     CompleteCallActivity {
@@ -589,6 +610,8 @@ pub enum Effect {
         element_instance_key: u64,
         /// The process to start.
         process_id: String,
+        /// Which version of it.
+        binding: CallBinding,
         /// The variables to start it with.
         variables: Variables,
     },

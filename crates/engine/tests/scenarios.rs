@@ -159,7 +159,7 @@ impl Run {
         let mut active = Vec::new();
         for instance in self.engine.instances() {
             *instances.entry(instance.process_id.clone()).or_insert(0) += 1;
-            if let Some(process) = self.engine.process(&instance.process_id) {
+            if let Some(process) = self.engine.instance_process(instance.key) {
                 active.extend(
                     instance
                         .element_instances

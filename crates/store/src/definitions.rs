@@ -73,6 +73,8 @@ pub struct Definition {
     pub deployed_at: Millis,
     /// Username (or system actor) who deployed it.
     pub deployed_by: String,
+    /// The process's `zeebe:versionTag` (BPMN only), when it has one.
+    pub version_tag: Option<String>,
 }
 
 /// A definition to deploy.
@@ -94,7 +96,7 @@ pub struct NewDefinition<'a> {
     pub deployed_by: &'a str,
 }
 
-const COLUMNS: &str = "id, kind, process_id, name, version, resource_name, content, checksum, deployed_at, deployed_by";
+const COLUMNS: &str = "id, kind, process_id, name, version, resource_name, content, checksum, deployed_at, deployed_by, version_tag";
 
 fn from_row(row: &AnyRow) -> Result<Definition, StoreError> {
     let kind: String = row.try_get("kind")?;
@@ -109,6 +111,7 @@ fn from_row(row: &AnyRow) -> Result<Definition, StoreError> {
         checksum: row.try_get("checksum")?,
         deployed_at: row.try_get("deployed_at")?,
         deployed_by: row.try_get("deployed_by")?,
+        version_tag: row.try_get("version_tag")?,
     })
 }
 
@@ -139,6 +142,67 @@ pub async fn latest<'e, E: Executor<'e, Database = Any>>(
     .fetch_optional(executor)
     .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// The version of `process_id` of the given kind tagged `version_tag`
+/// (the newest, should several carry the tag).
+pub async fn by_version_tag<'e, E: Executor<'e, Database = Any>>(
+    executor: E,
+    kind: Kind,
+    process_id: &str,
+    version_tag: &str,
+) -> Result<Option<Definition>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM definitions WHERE kind = $1 AND process_id = $2 \
+         AND version_tag = $3 ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(kind.as_str())
+    .bind(process_id)
+    .bind(version_tag)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The latest version of `process_id` of the given kind deployed at or
+/// before `deployed_at` (the store keeps no deployment grouping: this is
+/// the version a definition deployed at `deployed_at` was deployed with).
+pub async fn latest_at<'e, E: Executor<'e, Database = Any>>(
+    executor: E,
+    kind: Kind,
+    process_id: &str,
+    deployed_at: Millis,
+) -> Result<Option<Definition>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM definitions WHERE kind = $1 AND process_id = $2 \
+         AND deployed_at <= $3 ORDER BY version DESC LIMIT 1"
+    ))
+    .bind(kind.as_str())
+    .bind(process_id)
+    .bind(deployed_at)
+    .fetch_optional(executor)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The `zeebe:versionTag` of process `process_id` in BPMN `content`
+/// (`None` when the XML does not parse or the process has no tag).
+pub fn version_tag_of(content: &str, process_id: &str) -> Option<String> {
+    use flowdesk_model::bpmn::{Document, BPMN_NAMESPACE, ZEEBE_NAMESPACE};
+    let document = Document::parse(content).ok()?;
+    let process = document.root.child_elements().find(|element| {
+        element.is(BPMN_NAMESPACE, "process") && element.attribute("id") == Some(process_id)
+    })?;
+    let tag = process
+        .child_elements()
+        .filter(|child| child.is(BPMN_NAMESPACE, "extensionElements"))
+        .flat_map(|extensions| extensions.child_elements())
+        .find(|extension| extension.is(ZEEBE_NAMESPACE, "versionTag"))
+        .and_then(|tag| tag.attribute("value"))
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned);
+    tag
 }
 
 /// All definition versions, newest deployment first.
@@ -188,9 +252,13 @@ pub async fn deploy(
         checksum,
         deployed_at: new.deployed_at,
         deployed_by: new.deployed_by.to_string(),
+        version_tag: match new.kind {
+            Kind::Bpmn => version_tag_of(new.content, new.process_id),
+            Kind::Dmn | Kind::Form => None,
+        },
     };
     sqlx::query(&format!(
-        "INSERT INTO definitions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        "INSERT INTO definitions ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&definition.id)
     .bind(definition.kind.as_str())
@@ -202,6 +270,7 @@ pub async fn deploy(
     .bind(&definition.checksum)
     .bind(definition.deployed_at)
     .bind(&definition.deployed_by)
+    .bind(&definition.version_tag)
     .execute(&mut **tx)
     .await?;
     Ok((definition, true))

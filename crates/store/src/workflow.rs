@@ -40,9 +40,9 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use flowdesk_engine::{
-    apply, Command, CompiledProcess, Context, DecisionEvaluator, Effect, EngineError, EventTrigger,
-    ExpressionEvaluator, FeelEvaluator, InstanceStatus, JobKind, NoDecisions, ParentLink,
-    ProcessInstanceState, TimerSchedule, Variables,
+    apply, CallBinding, Command, CompiledProcess, Context, DecisionEvaluator, Effect, EngineError,
+    EventTrigger, ExpressionEvaluator, FeelEvaluator, InstanceStatus, JobKind, NoDecisions,
+    ParentLink, ProcessInstanceState, TimerSchedule, Variables,
 };
 use serde_json::Value;
 use sqlx::Row;
@@ -184,6 +184,15 @@ enum Work {
         variables: Variables,
         parent: Option<(String, ParentLink)>,
         actor: String,
+    },
+    /// A call activity's child instance of the version its `deployment` or
+    /// `versionTag` binding names (an incident at the call activity when
+    /// there is none).
+    StartBound {
+        process_id: String,
+        binding: CallBinding,
+        variables: Variables,
+        parent: (String, ParentLink),
     },
     /// Terminates the child instance of a call activity.
     TerminateChild { element_instance_key: u64 },
@@ -572,6 +581,67 @@ impl Workflow {
                 .bind(key_to_db(element_instance_key))
                 .fetch_all(&mut **tx)
                 .await?;
+            Work::StartBound {
+                process_id,
+                binding,
+                variables,
+                parent,
+            } => {
+                let found = match &binding {
+                    CallBinding::VersionTag(tag) => {
+                        definitions::by_version_tag(&mut **tx, Kind::Bpmn, &process_id, tag)
+                            .await?
+                            .ok_or_else(|| {
+                                format!(
+                                    "process {process_id} has no version with version tag {tag}"
+                                )
+                            })
+                    }
+                    CallBinding::Deployment | CallBinding::Latest => {
+                        // The store keeps no deployment grouping: the version
+                        // deployed with the caller is the latest one deployed
+                        // at or before the calling version.
+                        let row = sqlx::query(
+                            "SELECT d.deployed_at FROM instances i JOIN definitions d \
+                             ON d.id = i.definition_id WHERE i.id = $1",
+                        )
+                        .bind(&parent.0)
+                        .fetch_one(&mut **tx)
+                        .await?;
+                        let deployed_at: Millis = row.try_get("deployed_at")?;
+                        definitions::latest_at(&mut **tx, Kind::Bpmn, &process_id, deployed_at)
+                            .await?
+                            .ok_or_else(|| {
+                                format!(
+                                    "process {process_id} was not deployed with or before the \
+                                     calling process"
+                                )
+                            })
+                    }
+                };
+                match found {
+                    Ok(definition) => {
+                        self.start_one(
+                            tx,
+                            &definition,
+                            None,
+                            variables,
+                            Some(parent),
+                            "call-activity",
+                            now,
+                            work,
+                        )
+                        .await?;
+                    }
+                    Err(message) => {
+                        let command = Command::FailCallActivity {
+                            element_instance_key: parent.1.element_instance_key,
+                            message,
+                        };
+                        self.execute_one(tx, &parent.0, command, now, work).await?;
+                    }
+                }
+            }
                 for row in rows {
                     let child: String = row.try_get("id")?;
                     self.execute_one(tx, &child, Command::TerminateInstance, now, work)
@@ -1726,6 +1796,24 @@ fn follow_ups(
                     instance_id.to_string(),
                     ParentLink {
                         instance_key: state.key,
+                binding: binding @ (CallBinding::Deployment | CallBinding::VersionTag(_)),
+                variables,
+            } => work.push_back(Work::StartBound {
+                process_id: process_id.clone(),
+                binding: binding.clone(),
+                variables: variables.clone(),
+                parent: (
+                    instance_id.to_string(),
+                    ParentLink {
+                        instance_key: state.key,
+                        element_instance_key: *element_instance_key,
+                    },
+                ),
+            }),
+            Effect::CallActivityStarted {
+                element_instance_key,
+                process_id,
+                binding: CallBinding::Latest,
                         element_instance_key: *element_instance_key,
                     },
                 )),
