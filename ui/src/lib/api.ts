@@ -45,6 +45,45 @@ export interface Credentials {
   password: string;
 }
 
+/** The 202 answer of POST /api/auth/login: the password was right, a second factor is due. */
+export interface MfaChallenge {
+  mfa_required: true;
+}
+
+/** True when a login answer asks for the second factor rather than carrying the user. */
+export function isMfaChallenge(answer: User | MfaChallenge): answer is MfaChallenge {
+  return (answer as Partial<MfaChallenge>).mfa_required === true;
+}
+
+/** A started TOTP enrolment (POST /api/auth/mfa/totp). */
+export interface TotpEnrolment {
+  /** Base32 secret, for typing into an authenticator app by hand. */
+  secret: string;
+  otpauth_uri: string;
+  /** The otpauth URI as an SVG QR code (server-generated markup). */
+  qr_code: string;
+}
+
+/** One of the caller's own sessions (GET /api/auth/sessions). */
+export interface SessionInfo {
+  id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  /** Client address it was opened from ('' when unknown). */
+  client: string;
+  /** The session of this browser. */
+  current: boolean;
+}
+
+export interface PasswordChange {
+  current_password: string;
+  new_password: string;
+}
+
+/** The server's minimum password length (docs/SECURITY.md). */
+export const MIN_PASSWORD_LENGTH = 12;
+
 export type DefinitionKind = 'bpmn' | 'dmn' | 'form';
 
 export interface Definition {
@@ -207,6 +246,8 @@ export class ApiProblem extends Error {
   readonly title: string;
   readonly detail: string | undefined;
   readonly problems: ModelProblem[];
+  /** Seconds from a `Retry-After` header (429 lockouts), null without one. */
+  readonly retryAfter: number | null;
 
   constructor(init: {
     status: number;
@@ -214,6 +255,7 @@ export class ApiProblem extends Error {
     title?: string;
     detail?: string;
     problems?: ModelProblem[];
+    retryAfter?: number | null;
   }) {
     const title = init.title ?? `Request failed (${init.status})`;
     super(init.detail ? `${title}: ${init.detail}` : title);
@@ -223,6 +265,7 @@ export class ApiProblem extends Error {
     this.title = title;
     this.detail = init.detail;
     this.problems = init.problems ?? [];
+    this.retryAfter = init.retryAfter ?? null;
   }
 
   /** The stable suffix of `type`, e.g. `invalid-model`. */
@@ -267,7 +310,18 @@ export async function parseProblem(response: Response): Promise<ApiProblem> {
     title: str(body?.title) ?? (response.statusText || `HTTP ${response.status}`),
     detail: str(body?.detail) ?? (body ? undefined : text.trim().slice(0, 300) || undefined),
     problems,
+    retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
   });
+}
+
+/** `Retry-After` as seconds: delta-seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 // ---------------------------------------------------------------- base URL
@@ -303,6 +357,16 @@ let unauthorizedHandler: UnauthorizedHandler = defaultUnauthorized;
 /** Replaces what happens on a 401 (the session store clears the user first). */
 export function onUnauthorized(handler: UnauthorizedHandler | null): void {
   unauthorizedHandler = handler ?? defaultUnauthorized;
+}
+
+/** Problem kind of the 403 a user gets while their role requires a second factor they lack. */
+export const MFA_ENROLMENT_REQUIRED = 'mfa-enrolment-required';
+
+let mfaEnrolmentHandler: (() => void) | null = null;
+
+/** Sets what happens on a 403 `mfa-enrolment-required` (the session store routes to #/account). */
+export function onMfaEnrolmentRequired(handler: (() => void) | null): void {
+  mfaEnrolmentHandler = handler;
 }
 
 // ---------------------------------------------------------------- request
@@ -366,6 +430,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   if (!response.ok) {
     const problem = await parseProblem(response);
     if (response.status === 401 && options.redirectOn401 !== false) unauthorizedHandler();
+    if (response.status === 403 && problem.kind === MFA_ENROLMENT_REQUIRED) mfaEnrolmentHandler?.();
     throw problem;
   }
 
@@ -383,10 +448,27 @@ export const api = {
   setupStatus: () => request<SetupStatus>('GET', '/api/auth/setup', { redirectOn401: false }),
   setup: (credentials: Credentials) =>
     request<User>('POST', '/api/auth/setup', { json: credentials, redirectOn401: false }),
+  /** 200 gives the user; 202 gives an MfaChallenge (a pending session awaits `loginMfa`). */
   login: (credentials: Credentials) =>
-    request<User>('POST', '/api/auth/login', { json: credentials, redirectOn401: false }),
+    request<User | MfaChallenge>('POST', '/api/auth/login', { json: credentials, redirectOn401: false }),
+  /** Second sign-in step: a TOTP code or one of the recovery codes. */
+  loginMfa: (code: string) =>
+    request<User>('POST', '/api/auth/login/mfa', { json: { code }, redirectOn401: false }),
   logout: () => request<void>('POST', '/api/auth/logout', { as: 'none', redirectOn401: false }),
   me: () => request<CurrentUser>('GET', '/api/auth/me'),
+  startTotpEnrolment: () => request<TotpEnrolment>('POST', '/api/auth/mfa/totp'),
+  /** Finishes enrolment with a code from the app; answers the recovery codes, shown once. */
+  confirmTotpEnrolment: (code: string) =>
+    request<{ recovery_codes: string[] }>('POST', '/api/auth/mfa/totp/confirm', {
+      json: { code },
+      redirectOn401: false,
+    }),
+  listSessions: () => request<SessionInfo[]>('GET', '/api/auth/sessions'),
+  revokeSession: (id: string) =>
+    request<void>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`, { as: 'none' }),
+  /** Ends every other session of the caller. A wrong current password is a 401 here, not a sign-out. */
+  changePassword: (change: PasswordChange) =>
+    request<void>('POST', '/api/auth/password', { json: change, as: 'none', redirectOn401: false }),
 
   // definitions
   listDefinitions: () => request<Definition[]>('GET', '/api/definitions'),

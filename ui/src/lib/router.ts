@@ -12,6 +12,7 @@ export const ROUTES = [
   'dashboards',
   'reports',
   'admin',
+  'account',
 ] as const;
 
 export type RouteName = (typeof ROUTES)[number];

@@ -2,16 +2,35 @@
  * The signed-in user. `init()` decides where a fresh window goes: first-run
  * setup, the login page, or the app.
  */
-import { api, can, onUnauthorized, ApiProblem, type Credentials, type CurrentUser, type Permission } from './api';
+import {
+  api,
+  can,
+  isMfaChallenge,
+  onMfaEnrolmentRequired,
+  onUnauthorized,
+  ApiProblem,
+  type Credentials,
+  type CurrentUser,
+  type Permission,
+} from './api';
 
 export type SessionStatus = 'loading' | 'needs-setup' | 'signed-out' | 'signed-in' | 'offline';
+
+/** How a password sign-in ended: in, or waiting for the second factor. */
+export type LoginOutcome = 'signed-in' | 'mfa-required';
 
 class Session {
   user = $state<CurrentUser | null>(null);
   status = $state<SessionStatus>('loading');
   error = $state<string | null>(null);
+  /** The server refused a request until this user enrols a second factor (403 `mfa-enrolment-required`). */
+  mfaEnrolmentRequired = $state(false);
 
   constructor() {
+    onMfaEnrolmentRequired(() => {
+      this.mfaEnrolmentRequired = true;
+      if (!window.location.hash.startsWith('#/account')) window.location.hash = '#/account';
+    });
     onUnauthorized(() => {
       this.user = null;
       if (this.status !== 'needs-setup') this.status = 'signed-out';
@@ -57,9 +76,24 @@ class Session {
     }
   }
 
-  async login(credentials: Credentials): Promise<void> {
-    await api.login(credentials);
+  /** Password step; on 'mfa-required' finish with `loginMfa`. */
+  async login(credentials: Credentials): Promise<LoginOutcome> {
+    this.mfaEnrolmentRequired = false;
+    const answer = await api.login(credentials);
+    if (isMfaChallenge(answer)) return 'mfa-required';
     await this.refresh();
+    return 'signed-in';
+  }
+
+  /** Second step: a TOTP code or a recovery code for the pending sign-in. */
+  async loginMfa(code: string): Promise<void> {
+    await api.loginMfa(code);
+    await this.refresh();
+  }
+
+  /** After a confirmed TOTP enrolment the rest of the app opens again. */
+  mfaEnrolled(): void {
+    this.mfaEnrolmentRequired = false;
   }
 
   async setup(credentials: Credentials): Promise<void> {
@@ -72,6 +106,7 @@ class Session {
       await api.logout();
     } finally {
       this.user = null;
+      this.mfaEnrolmentRequired = false;
       this.status = 'signed-out';
       window.location.hash = '#/login';
     }

@@ -1,0 +1,36 @@
+/**
+ * Helpers for the Security page (#/account): showing the server's QR code
+ * without injecting markup, and the recovery codes as a file.
+ */
+import { MIN_PASSWORD_LENGTH } from './api';
+
+/**
+ * The SVG as a `data:` URL for an `<img>`: an image element never runs
+ * scripts or loads what the markup references, unlike `{@html}`.
+ */
+export function svgDataUrl(svg: string): string {
+  const bytes = new TextEncoder().encode(svg);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `data:image/svg+xml;base64,${btoa(binary)}`;
+}
+
+/** The recovery codes as a text file: a heading line, then one code a line. */
+export function recoveryCodesText(username: string, codes: readonly string[], host: string): string {
+  const heading = `Flowdesk recovery codes for ${username}${host ? ` on ${host}` : ''}. Each code works once.`;
+  return [heading, '', ...codes, ''].join('\n');
+}
+
+/** A base32 secret in groups of four, easier to type into an authenticator app. */
+export function groupSecret(secret: string): string {
+  return secret.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
+}
+
+/** Why a new password would be refused before asking the server, or null if it may go. */
+export function newPasswordProblem(current: string, next: string, repeat: string): string | null {
+  if (!current) return 'Enter your current password.';
+  if (next.length < MIN_PASSWORD_LENGTH) return `The new password needs at least ${MIN_PASSWORD_LENGTH} characters.`;
+  if (next !== repeat) return 'The two new passwords do not match.';
+  if (next === current) return 'The new password is the same as the current one.';
+  return null;
+}
