@@ -9,6 +9,18 @@ describe('svgDataUrl', () => {
     expect(atob(url.slice('data:image/svg+xml;base64,'.length))).toBe(svg);
   });
 
+  it('keeps the server\'s SVG data URI as it is', () => {
+    const uri = 'data:image/svg+xml;base64,PHN2Zy8+';
+    expect(svgDataUrl(uri)).toBe(uri);
+  });
+
+  it('refuses other URLs and malformed data URIs', () => {
+    expect(svgDataUrl('https://evil.example/qr.svg')).toBe('');
+    expect(svgDataUrl('javascript:alert(1)')).toBe('');
+    expect(svgDataUrl('data:image/svg+xml;base64,PHN2Zy8+" onerror="x')).toBe('');
+    expect(svgDataUrl('data:text/html;base64,PGgxPg==')).toBe('');
+  });
+
   it('keeps non-ASCII text intact as UTF-8', () => {
     const svg = '<svg><title>Flowdesk – Ada</title></svg>';
     const encoded = svgDataUrl(svg).split(',')[1];

@@ -4,15 +4,24 @@
  */
 import { MIN_PASSWORD_LENGTH } from './api';
 
+const SVG_DATA_PREFIX = 'data:image/svg+xml;base64,';
+
 /**
- * The SVG as a `data:` URL for an `<img>`: an image element never runs
- * scripts or loads what the markup references, unlike `{@html}`.
+ * The QR code as a `data:` URL for an `<img>`: an image element never runs
+ * scripts or loads what the markup references, unlike `{@html}`. The server
+ * sends a base64 SVG data URI (kept as is); bare SVG markup is encoded; any
+ * other URL is refused (empty string) so the image cannot point elsewhere.
  */
 export function svgDataUrl(svg: string): string {
-  const bytes = new TextEncoder().encode(svg);
+  const value = svg.trim();
+  if (value.startsWith(SVG_DATA_PREFIX)) {
+    return /^[A-Za-z0-9+/]*={0,2}$/.test(value.slice(SVG_DATA_PREFIX.length)) ? value : '';
+  }
+  if (!value.startsWith('<')) return '';
+  const bytes = new TextEncoder().encode(value);
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
-  return `data:image/svg+xml;base64,${btoa(binary)}`;
+  return SVG_DATA_PREFIX + btoa(binary);
 }
 
 /** The recovery codes as a text file: a heading line, then one code a line. */

@@ -60,7 +60,7 @@ export interface TotpEnrolment {
   /** Base32 secret, for typing into an authenticator app by hand. */
   secret: string;
   otpauth_uri: string;
-  /** The otpauth URI as an SVG QR code (server-generated markup). */
+  /** The otpauth URI as a QR code: a base64 SVG `data:` URI, for an `<img src>`. */
   qr_code: string;
 }
 

@@ -106,7 +106,7 @@ describe('mfa-enrolment-required', () => {
 
 describe('TOTP enrolment', () => {
   it('starts and confirms with the documented shapes', async () => {
-    const enrolment = { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/Flowdesk:ada', qr_code: '<svg/>' };
+    const enrolment = { secret: 'JBSWY3DPEHPK3PXP', otpauth_uri: 'otpauth://totp/Flowdesk:ada', qr_code: 'data:image/svg+xml;base64,PHN2Zy8+' };
     let fetch = respond(() => json(enrolment, 201));
     await expect(api.startTotpEnrolment()).resolves.toEqual(enrolment);
     expect(fetch.mock.calls[0][0]).toBe('/api/auth/mfa/totp');
