@@ -43,12 +43,17 @@ pub async fn start_instance(
     store: &Store,
     process_id: &str,
     version: Option<i64>,
+    version_tag: Option<&str>,
     variables: serde_json::Value,
     wait: Option<std::time::Duration>,
     actor: &str,
 ) -> Result<types::Instance, ApiError> {
-    let definition =
-        services::resolve_start_definition(store, None, Some(process_id), version).await?;
+    let definition = match version_tag {
+        Some(tag) => {
+            services::resolve_tagged_definition(store, None, Some(process_id), version, tag).await?
+        }
+        None => services::resolve_start_definition(store, None, Some(process_id), version).await?,
+    };
     let workflow = Workflow::new(store.clone());
     let timers = wait.map(|_| crate::spawn_workers(store.clone()));
     let started = services::start_and_await(&workflow, &definition, variables, wait, actor).await;

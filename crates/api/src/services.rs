@@ -236,6 +236,33 @@ pub(crate) async fn resolve_start_definition(
     }
 }
 
+/// The version of `process_id` tagged `version_tag` (`zeebe:versionTag`);
+/// a tag goes with a process id only, never with a definition id or a
+/// version number.
+pub(crate) async fn resolve_tagged_definition(
+    store: &Store,
+    definition_id: Option<&str>,
+    process_id: Option<&str>,
+    version: Option<i64>,
+    version_tag: &str,
+) -> Result<Definition, ApiError> {
+    let process_id = match (definition_id, process_id, version) {
+        (None, Some(process_id), None) => process_id,
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "give version_tag with process_id only (not with definition_id or version)".into(),
+            ))
+        }
+    };
+    definitions::by_version_tag(store.pool(), Kind::Bpmn, process_id, version_tag)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "process {process_id} has no version with version tag {version_tag}"
+            ))
+        })
+}
+
 /// Starts an instance and, when `wait` is given (at most [`MAX_AWAIT`]),
 /// waits until it ends (`completed`, `cancelled`) or an incident stops it
 /// (`incident`); when the time is up it answers the current state (`active`).

@@ -61,6 +61,8 @@ pub struct Definition {
     pub deployed_at: String,
     /// Who deployed it.
     pub deployed_by: String,
+    /// The process's `zeebe:versionTag`, when it has one.
+    pub version_tag: Option<String>,
 }
 
 impl From<&definitions::Definition> for Definition {
@@ -74,6 +76,7 @@ impl From<&definitions::Definition> for Definition {
             kind: d.kind.as_str().to_string(),
             deployed_at: rfc3339(d.deployed_at),
             deployed_by: d.deployed_by.clone(),
+            version_tag: d.version_tag.clone(),
         }
     }
 }
@@ -272,6 +275,9 @@ pub struct StartInstance {
     pub process_id: Option<String>,
     /// With `process_id`: this version instead of the latest.
     pub version: Option<i64>,
+    /// With `process_id`: the version with this `zeebe:versionTag`
+    /// instead of the latest.
+    pub version_tag: Option<String>,
     /// Initial variables (a JSON object).
     #[schema(value_type = Option<Object>)]
     pub variables: Option<serde_json::Value>,
@@ -669,6 +675,7 @@ impl DecisionDefinition {
             kind,
             deployed_at,
             deployed_by,
+            version_tag: _,
         } = Definition::from(d);
         DecisionDefinition {
             id,

@@ -104,6 +104,9 @@ pub struct Definition {
     pub deployed_at: String,
     /// Who deployed it.
     pub deployed_by: String,
+    /// The process's `zeebe:versionTag`, when it has one.
+    #[serde(default)]
+    pub version_tag: Option<String>,
 }
 
 /// A process instance.
@@ -192,6 +195,9 @@ pub struct StartInstance {
     /// With `process_id`: this version instead of the latest.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+    /// With `process_id`: the version with this `zeebe:versionTag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_tag: Option<String>,
     /// Initial variables (a JSON object).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variables: Option<serde_json::Value>,

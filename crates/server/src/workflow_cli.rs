@@ -57,7 +57,8 @@ pub(crate) enum WorkflowCommand {
     /// Deploy BPMN files: a new version of each executable process whose
     /// content changed.
     Deploy(DeployArgs),
-    /// Start an instance of a process (its latest version unless --version);
+    /// Start an instance of a process (its latest version unless --version
+    /// or --version-tag);
     /// the engine runs it until it waits or ends. With --await, wait for
     /// the end (or an incident) and print the final state and variables;
     /// exits 1 when the time is up first.
@@ -85,8 +86,11 @@ pub(crate) struct StartArgs {
     /// The BPMN process id.
     process_id: String,
     /// Start this version instead of the latest.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "version_tag")]
     version: Option<i64>,
+    /// Start the version with this `zeebe:versionTag` instead of the latest.
+    #[arg(long, value_name = "TAG")]
+    version_tag: Option<String>,
     /// Start variables, a JSON object.
     #[arg(long, value_name = "JSON")]
     vars: Option<String>,
@@ -206,7 +210,13 @@ async fn execute(backend: &Backend, command: WorkflowCommand) -> anyhow::Result<
                 Some(seconds) => bail!("--await must be from 0 to 300 seconds, not {seconds}"),
             };
             let instance = backend
-                .start(&args.process_id, args.version, variables, wait)
+                .start(
+                    &args.process_id,
+                    args.version,
+                    args.version_tag.as_deref(),
+                    variables,
+                    wait,
+                )
                 .await
                 .with_context(|| format!("cannot start {}", args.process_id))?;
             if args.output.json {
@@ -337,13 +347,20 @@ impl Backend {
         &self,
         process_id: &str,
         version: Option<i64>,
+        version_tag: Option<&str>,
         variables: serde_json::Value,
         wait: Option<Duration>,
     ) -> anyhow::Result<Instance> {
         match self {
             Backend::Embedded(store) => {
                 let instance = flowdesk_api::embedded::start_instance(
-                    store, process_id, version, variables, wait, CLI_ACTOR,
+                    store,
+                    process_id,
+                    version,
+                    version_tag,
+                    variables,
+                    wait,
+                    CLI_ACTOR,
                 )
                 .await
                 .map_err(embedded_error)?;
@@ -353,6 +370,7 @@ impl Backend {
                 .start(&StartInstance {
                     process_id: Some(process_id.to_string()),
                     version,
+                    version_tag: version_tag.map(str::to_owned),
                     variables: Some(variables),
                     await_seconds: wait.map(|w| w.as_secs_f64()),
                     ..StartInstance::default()

@@ -39,7 +39,7 @@ async fn list(
 }
 
 /// Starts an instance of a definition version, or of a process (its latest
-/// version, or `version`).
+/// version, or `version`, or the version tagged `version_tag`).
 ///
 /// The engine runs it until it waits (state `active`) or ends (`completed`).
 /// With `await_seconds` the answer comes when the instance has ended or
@@ -64,13 +64,27 @@ async fn start(
             )))
         }
     };
-    let definition = services::resolve_start_definition(
-        &state.store,
-        body.definition_id.as_deref(),
-        body.process_id.as_deref(),
-        body.version,
-    )
-    .await?;
+    let definition = match body.version_tag.as_deref() {
+        Some(tag) => {
+            services::resolve_tagged_definition(
+                &state.store,
+                body.definition_id.as_deref(),
+                body.process_id.as_deref(),
+                body.version,
+                tag,
+            )
+            .await?
+        }
+        None => {
+            services::resolve_start_definition(
+                &state.store,
+                body.definition_id.as_deref(),
+                body.process_id.as_deref(),
+                body.version,
+            )
+            .await?
+        }
+    };
     let variables = body.variables.unwrap_or_else(|| serde_json::json!({}));
     let instance = services::start_and_await(
         &state.workflow,

@@ -13,5 +13,6 @@ mod route_walk;
 mod security;
 mod tasks;
 mod upload;
+mod version_tags;
 mod vertical_slice;
 mod workflow;
