@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use flowdesk_engine::{DecisionError, DecisionEvaluator, VariableScope};
+use flowdesk_engine::{DecisionError, DecisionEvaluator, DecisionSite, VariableScope};
 use flowdesk_rules::{Catalog, Context, DataProvider, DmnModel, ProviderFetch, Trace, Value};
 use flowdesk_store::decision_history::{self, DecisionEvaluation};
 use flowdesk_store::definitions::{self, Definition, Kind, NewDefinition};
@@ -271,7 +271,14 @@ pub(crate) async fn evaluate(
             .await
             .map_err(|e| ApiError::Internal(format!("decision evaluation failed: {e}")))?
             .map_err(|error| ApiError::NotFound(error.to_string()))?;
-    let record = history_record(decision_id, Some(definition), &result, &trace, now_ms());
+    let record = history_record(
+        decision_id,
+        Some(definition),
+        &result,
+        &trace,
+        None,
+        now_ms(),
+    );
     decision_history::insert(store.pool(), &record).await?;
     Ok(Evaluation {
         definition: definition.clone(),
@@ -316,6 +323,7 @@ fn history_record(
     definition: Option<&Definition>,
     result: &Value,
     trace: &Trace,
+    site: Option<&DecisionSite<'_>>,
     now: i64,
 ) -> DecisionEvaluation {
     let decision_name = trace
@@ -327,8 +335,8 @@ fn history_record(
         decision_name,
         definition_id: definition.map(|d| d.id.clone()),
         version: definition.map(|d| d.version),
-        instance_id: None,
-        element_id: None,
+        instance_id: site.and_then(|s| s.instance_id).map(str::to_string),
+        element_id: site.map(|s| s.element_id.to_string()),
         evaluated_at: now,
         result: result.to_json().to_string(),
         trace: trace_json(trace).to_string(),
@@ -388,6 +396,7 @@ impl DecisionEvaluator for WorkflowDecisions {
         &self,
         decision_id: &str,
         scope: &dyn VariableScope,
+        site: &DecisionSite<'_>,
     ) -> Result<serde_json::Value, DecisionError> {
         let fail = |message: String| DecisionError {
             decision_id: decision_id.to_string(),
@@ -411,6 +420,7 @@ impl DecisionEvaluator for WorkflowDecisions {
             Some(definition),
             &result,
             &trace,
+            Some(site),
             now_ms(),
         ));
         Ok(result.to_json())

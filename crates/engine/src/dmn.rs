@@ -3,7 +3,7 @@
 
 use flowdesk_rules::{Catalog, Context, DmnModel, EvalError, Value};
 
-use crate::execute::{DecisionError, DecisionEvaluator};
+use crate::execute::{DecisionError, DecisionEvaluator, DecisionSite};
 use crate::expression::VariableScope;
 
 /// A [`DecisionEvaluator`] over a [`flowdesk_rules::Catalog`] of DMN models.
@@ -19,7 +19,7 @@ use crate::expression::VariableScope;
 /// takes precedence (and converts the value to its `typeRef`).
 ///
 /// ```
-/// use flowdesk_engine::{DecisionEvaluator, DmnDecisions};
+/// use flowdesk_engine::{DecisionEvaluator, DecisionSite, DmnDecisions};
 /// let xml = r##"<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
 ///     namespace="urn:risk" name="risk" id="risk-model">
 ///   <inputData id="amount" name="amount"/>
@@ -31,7 +31,11 @@ use crate::expression::VariableScope;
 /// let decisions = DmnDecisions::from_xml([xml]).unwrap();
 /// let mut variables = serde_json::Map::new();
 /// variables.insert("amount".into(), serde_json::json!(150));
-/// assert_eq!(decisions.evaluate_decision("risk", &variables), Ok(serde_json::json!("high")));
+/// let site = DecisionSite { instance_key: 1, instance_id: None, element_id: "assess" };
+/// assert_eq!(
+///     decisions.evaluate_decision("risk", &variables, &site),
+///     Ok(serde_json::json!("high"))
+/// );
 /// ```
 #[derive(Clone)]
 pub struct DmnDecisions {
@@ -91,6 +95,7 @@ impl DecisionEvaluator for DmnDecisions {
         &self,
         decision_id: &str,
         scope: &dyn VariableScope,
+        _site: &DecisionSite<'_>,
     ) -> Result<serde_json::Value, DecisionError> {
         let fail = |message: String| DecisionError {
             decision_id: decision_id.to_owned(),
@@ -121,6 +126,12 @@ impl DecisionEvaluator for DmnDecisions {
 mod tests {
     use super::*;
 
+    const SITE: DecisionSite<'static> = DecisionSite {
+        instance_key: 1,
+        instance_id: None,
+        element_id: "ship",
+    };
+
     /// A decision as Camunda Modeler draws it: no `inputData`, no
     /// `informationRequirement`; the table reads process variables.
     const CAMUNDA_STYLE: &str = r##"<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
@@ -142,12 +153,12 @@ mod tests {
         let mut variables = serde_json::Map::new();
         variables.insert("weight".into(), serde_json::json!(35));
         assert_eq!(
-            decisions.evaluate_decision("shipping", &variables),
+            decisions.evaluate_decision("shipping", &variables, &SITE),
             Ok(serde_json::json!("freight"))
         );
         variables.insert("weight".into(), serde_json::json!(2));
         assert_eq!(
-            decisions.evaluate_decision("shipping", &variables),
+            decisions.evaluate_decision("shipping", &variables, &SITE),
             Ok(serde_json::json!("parcel"))
         );
     }

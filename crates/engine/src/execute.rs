@@ -14,12 +14,27 @@ use crate::timer::TimerSchedule;
 /// Evaluates decisions (DMN) for business rule tasks with
 /// `zeebe:calledDecision`. `flowdesk-rules` implements it; tests use doubles.
 pub trait DecisionEvaluator: Send + Sync {
-    /// Evaluates the decision and returns its result.
+    /// Evaluates the decision for the business rule task at `site` and
+    /// returns its result.
     fn evaluate_decision(
         &self,
         decision_id: &str,
         scope: &dyn VariableScope,
+        site: &DecisionSite<'_>,
     ) -> Result<Value, DecisionError>;
+}
+
+/// Where a decision is evaluated: the process instance and the business
+/// rule task, so evaluators can record the evaluation against them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionSite<'a> {
+    /// The engine key of the process instance.
+    pub instance_key: u64,
+    /// The id the caller knows the instance by ([`Context::instance_id`]),
+    /// if it gave one.
+    pub instance_id: Option<&'a str>,
+    /// The id of the business rule task in the BPMN model.
+    pub element_id: &'a str,
 }
 
 /// A decision could not be evaluated.
@@ -42,6 +57,7 @@ impl DecisionEvaluator for NoDecisions {
         &self,
         decision_id: &str,
         _scope: &dyn VariableScope,
+        _site: &DecisionSite<'_>,
     ) -> Result<Value, DecisionError> {
         Err(DecisionError {
             decision_id: decision_id.to_owned(),
@@ -61,6 +77,9 @@ pub struct Context<'a> {
     pub expressions: &'a dyn ExpressionEvaluator,
     /// Evaluates decisions.
     pub decisions: &'a dyn DecisionEvaluator,
+    /// The id the caller knows the instance by (e.g. the store's instance
+    /// id), passed on to the decisions in [`DecisionSite::instance_id`].
+    pub instance_id: Option<&'a str>,
 }
 
 /// Applies `command` to `state`, returning the effects.
@@ -863,10 +882,15 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 let decision = self
                     .text_or_expression(decision, key)
                     .map_err(expression_failed)?;
+                let site = DecisionSite {
+                    instance_key: self.state.key,
+                    instance_id: self.context.instance_id,
+                    element_id: &definition.id,
+                };
                 let value = self
                     .context
                     .decisions
-                    .evaluate_decision(&decision, &ScopeView::new(self.state, key))
+                    .evaluate_decision(&decision, &ScopeView::new(self.state, key), &site)
                     .map_err(|error| (IncidentKind::Decision, error.to_string()))?;
                 if let Some(result) = &definition.result_variable {
                     let mut variables = Variables::new();

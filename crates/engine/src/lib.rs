@@ -59,7 +59,9 @@ pub use compiled::{CompiledProcess, EventTrigger, StartEventInfo};
 pub use dmn::DmnDecisions;
 pub use engine::{ActivatedJob, Engine, HistoryRecord};
 pub use error::{CompileError, EngineError};
-pub use execute::{apply, Context, DecisionError, DecisionEvaluator, NoDecisions, ScopeView};
+pub use execute::{
+    apply, Context, DecisionError, DecisionEvaluator, DecisionSite, NoDecisions, ScopeView,
+};
 pub use expression::{ExpressionError, ExpressionEvaluator, FeelEvaluator, VariableScope};
 pub use state::*;
 pub use timer::{IsoDuration, TimerSchedule};

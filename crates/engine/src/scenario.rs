@@ -59,7 +59,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::execute::{DecisionError, DecisionEvaluator};
+use crate::execute::{DecisionError, DecisionEvaluator, DecisionSite};
 use crate::expression::VariableScope;
 use crate::state::Variables;
 use crate::timer::IsoDuration;
@@ -604,6 +604,7 @@ impl DecisionEvaluator for TableDecisions {
         &self,
         decision_id: &str,
         _scope: &dyn VariableScope,
+        _site: &DecisionSite<'_>,
     ) -> Result<Value, DecisionError> {
         self.0
             .get(decision_id)

@@ -1,8 +1,11 @@
 //! The pure core through its public API: `apply` over a serializable state.
 
+use std::sync::Mutex;
+
 use flowdesk_engine::{
-    apply, Command, CompiledProcess, Context, Effect, EngineError, FeelEvaluator, InstanceStatus,
-    NoDecisions, ProcessInstanceState,
+    apply, Command, CompiledProcess, Context, DecisionError, DecisionEvaluator, DecisionSite,
+    Effect, EngineError, FeelEvaluator, InstanceStatus, NoDecisions, ProcessInstanceState,
+    VariableScope,
 };
 use serde_json::{json, Map, Value};
 
@@ -35,6 +38,7 @@ fn start_persist_reload_and_complete() {
         next_key: 100,
         expressions: &FeelEvaluator::new(),
         decisions: &NoDecisions,
+        instance_id: None,
     };
     let mut state = ProcessInstanceState::new(1, "p");
     let effects = apply(
@@ -111,6 +115,7 @@ fn unknown_job_leaves_the_state_unchanged() {
         next_key: 10,
         expressions: &FeelEvaluator::new(),
         decisions: &NoDecisions,
+        instance_id: None,
     };
     let mut state = ProcessInstanceState::new(1, "p");
     apply(
@@ -147,6 +152,7 @@ fn starting_at_a_non_start_element_names_it() {
         next_key: 1,
         expressions: &FeelEvaluator::new(),
         decisions: &NoDecisions,
+        instance_id: None,
     };
     let mut state = ProcessInstanceState::new(1, "p");
     let error = apply(
@@ -161,4 +167,77 @@ fn starting_at_a_non_start_element_names_it() {
     .unwrap_err();
     assert!(error.to_string().contains("\"work\""), "{error}");
     assert_eq!(state.status, InstanceStatus::Created);
+}
+
+const RULE_MODEL: &str = r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d">
+  <bpmn:process id="rules" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:businessRuleTask id="rate">
+      <bpmn:extensionElements><zeebe:calledDecision decisionId="risk" resultVariable="risk" /></bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="rate" />
+    <bpmn:sequenceFlow id="f2" sourceRef="rate" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"#;
+
+/// One evaluation: decision id, instance key, instance id, element id.
+type Evaluated = (String, u64, Option<String>, String);
+
+/// Records where each decision was evaluated.
+#[derive(Default)]
+struct RecordingDecisions(Mutex<Vec<Evaluated>>);
+
+impl DecisionEvaluator for RecordingDecisions {
+    fn evaluate_decision(
+        &self,
+        decision_id: &str,
+        _scope: &dyn VariableScope,
+        site: &DecisionSite<'_>,
+    ) -> Result<Value, DecisionError> {
+        self.0.lock().expect("not poisoned").push((
+            decision_id.to_owned(),
+            site.instance_key,
+            site.instance_id.map(str::to_owned),
+            site.element_id.to_owned(),
+        ));
+        Ok(json!("low"))
+    }
+}
+
+#[test]
+fn decisions_learn_the_instance_and_the_business_rule_task() {
+    let definitions = flowdesk_model::bpmn::parse(RULE_MODEL).expect("the test model is valid");
+    let process =
+        CompiledProcess::compile(&definitions, &definitions.processes[0]).expect("it compiles");
+    let decisions = RecordingDecisions::default();
+    let mut context = Context {
+        now: 1_000,
+        next_key: 8,
+        expressions: &FeelEvaluator::new(),
+        decisions: &decisions,
+        instance_id: Some("instance-7"),
+    };
+    let mut state = ProcessInstanceState::new(7, "rules");
+    apply(
+        &process,
+        &mut state,
+        Command::StartInstance {
+            variables: Map::new(),
+            start_element: None,
+        },
+        &mut context,
+    )
+    .expect("starts");
+    assert_eq!(state.status, InstanceStatus::Completed);
+    assert_eq!(state.variables.get("risk"), Some(&json!("low")));
+    assert_eq!(
+        *decisions.0.lock().expect("not poisoned"),
+        [(
+            "risk".to_owned(),
+            7,
+            Some("instance-7".to_owned()),
+            "rate".to_owned()
+        )]
+    );
 }

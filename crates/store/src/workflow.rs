@@ -272,6 +272,7 @@ impl Workflow {
         &self,
         process: &CompiledProcess,
         state: &mut ProcessInstanceState,
+        instance_id: &str,
         command: Command,
         next_key: u64,
         now: Millis,
@@ -281,6 +282,7 @@ impl Workflow {
             next_key,
             expressions: expressions(),
             decisions: &*self.decisions,
+            instance_id: Some(instance_id),
         };
         let effects = apply(process, state, command, &mut context)?;
         if context.next_key >= state.key + KEYS_PER_INSTANCE {
@@ -358,9 +360,11 @@ impl Workflow {
         let key = key_from_db(number - 1) * KEYS_PER_INSTANCE;
         let mut state = ProcessInstanceState::new(key, definition.process_id.clone());
         state.parent = parent.as_ref().map(|(_, link)| *link);
+        let instance_id = crate::new_id();
         let (effects, next_key) = self.context_apply(
             &process,
             &mut state,
+            &instance_id,
             Command::StartInstance {
                 variables,
                 start_element,
@@ -373,7 +377,7 @@ impl Workflow {
         // same values back without a read-back.
         let ended = has_ended(state.status);
         let instance = Instance {
-            id: crate::new_id(),
+            id: instance_id,
             definition_id: definition.id.clone(),
             process_id: definition.process_id.clone(),
             process_name: definition.name.clone(),
@@ -472,8 +476,14 @@ impl Workflow {
             StoreError::InvalidData(format!("state of instance {instance_id}: {e}"))
         })?;
         let process = self.process_of(tx, &definition_id).await?;
-        let (effects, next_key) =
-            self.context_apply(&process, &mut state, command, key_from_db(next_key), now)?;
+        let (effects, next_key) = self.context_apply(
+            &process,
+            &mut state,
+            instance_id,
+            command,
+            key_from_db(next_key),
+            now,
+        )?;
         persist(tx, instance_id, &state, &effects, next_key, now).await?;
         follow_ups(instance_id, &state, &effects, work);
         Ok(effects)

@@ -200,6 +200,28 @@ async fn business_rule_task_decides_on_data_fetched_from_postgres() {
         json!([2])
     );
 
+    // Each business rule task's evaluation is recorded against its
+    // instance and element, and found by instance.
+    for (instance, customer, result) in [(&ada, 1, "approve"), (&bob, 2, "decline")] {
+        let reply = get(
+            &app,
+            &format!("/api/decisions/evaluations?instance={instance}"),
+            &operator,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let of_instance = reply.json();
+        let of_instance = of_instance.as_array().expect("a list");
+        assert_eq!(of_instance.len(), 1, "{of_instance:?}");
+        assert_eq!(of_instance[0]["instance_id"], instance.as_str());
+        assert_eq!(of_instance[0]["element_id"], "decide");
+        assert_eq!(of_instance[0]["result"], result);
+        assert_eq!(
+            of_instance[0]["trace"]["fetches"][0]["parameters"]["customerId"],
+            json!(customer)
+        );
+    }
+
     let id = for_ada["id"].as_str().unwrap();
     let one = get(&app, &format!("/api/decisions/evaluations/{id}"), &operator).await;
     assert_eq!(one.status, StatusCode::OK);
@@ -226,6 +248,18 @@ async fn business_rule_task_decides_on_data_fetched_from_postgres() {
         String::from_utf8_lossy(&reply.body)
     );
     assert_eq!(reply.json()["result"], "decline");
+    let of_bob = get(
+        &app,
+        &format!("/api/decisions/evaluations?instance={bob}"),
+        &operator,
+    )
+    .await
+    .json();
+    assert_eq!(
+        of_bob.as_array().map(Vec::len),
+        Some(1),
+        "an evaluation through the API belongs to no instance: {of_bob}"
+    );
     let all = get(
         &app,
         "/api/decisions/evaluations?decision=credit_decision",
