@@ -1,9 +1,11 @@
 //! Settings: command line > environment (both via clap) > config file > defaults.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use flowdesk_providers::{ConnectionConfig, Providers, SetupError};
 use serde::Deserialize;
 
 /// The TOML config file (`--config FILE` or `FLOWDESK_CONFIG`).
@@ -16,6 +18,102 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// UI directory.
     pub ui_dir: Option<PathBuf>,
+    /// Decision data providers (`[providers.connections.NAME]`).
+    #[serde(default)]
+    pub providers: ProvidersConfig,
+}
+
+/// The `[providers]` table: what DMN input data providers may reach.
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProvidersConfig {
+    /// SQL connections by the name models use in `connection="…"`.
+    #[serde(default)]
+    pub connections: BTreeMap<String, ConnectionEntry>,
+}
+
+/// One `[providers.connections.NAME]` table.
+#[derive(Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionEntry {
+    /// `postgres://…` or `sqlite:…`; may hold a password, so it is never
+    /// printed (not even by `Debug`).
+    pub url: String,
+}
+
+impl std::fmt::Debug for ConnectionEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionEntry")
+            .field("url", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Environment variables `FLOWDESK_PROVIDERS__CONNECTIONS__NAME__URL` set
+/// (or override) the URL of connection `name` (lowercase).
+const CONNECTION_PREFIX: &str = "FLOWDESK_PROVIDERS__CONNECTIONS__";
+const CONNECTION_SUFFIX: &str = "__URL";
+
+/// The provider connections of the config file, with the environment's
+/// `FLOWDESK_PROVIDERS__CONNECTIONS__NAME__URL` winning over the file;
+/// sorted by name. Errors name the variable, never its value.
+pub fn provider_connections(
+    file: &FileConfig,
+    environment: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<Vec<ConnectionConfig>> {
+    let mut urls: BTreeMap<String, String> = file
+        .providers
+        .connections
+        .iter()
+        .map(|(name, entry)| (name.clone(), entry.url.clone()))
+        .collect();
+    for (key, value) in environment {
+        let Some(rest) = key.strip_prefix(CONNECTION_PREFIX) else {
+            continue;
+        };
+        let name = rest
+            .strip_suffix(CONNECTION_SUFFIX)
+            .filter(|name| !name.is_empty() && !name.contains("__"))
+            .with_context(|| {
+                format!(
+                    "invalid environment variable {key}: expected \
+                     {CONNECTION_PREFIX}NAME{CONNECTION_SUFFIX}"
+                )
+            })?;
+        urls.insert(name.to_lowercase(), value);
+    }
+    Ok(urls
+        .into_iter()
+        .map(|(name, url)| ConnectionConfig { name, url })
+        .collect())
+}
+
+/// The decision data providers over `connections` (HTTP providers need
+/// none). A bad URL is an error naming the connection; the URL itself is
+/// left out of the message, as it may hold a password.
+pub fn providers(connections: &[ConnectionConfig]) -> anyhow::Result<Providers> {
+    let url_of = |name: &str| {
+        connections
+            .iter()
+            .find(|c| c.name == name)
+            .map_or("", |c| c.url.as_str())
+    };
+    Providers::new(connections).map_err(|error| match error {
+        SetupError::UnsupportedUrl { name, .. } => anyhow::anyhow!(
+            "provider connection `{name}`: the URL is neither postgres:// nor sqlite:"
+        ),
+        SetupError::Connection { name, source } => {
+            let detail = source.to_string();
+            let url = url_of(&name);
+            let detail = if url.is_empty() {
+                detail
+            } else {
+                detail.replace(url, "<url>")
+            };
+            anyhow::anyhow!("provider connection `{name}`: invalid URL: {detail}")
+        }
+        other => anyhow::Error::new(other),
+    })
 }
 
 impl FileConfig {
@@ -110,6 +208,83 @@ mod tests {
         )
         .unwrap();
         assert_eq!(defaults.listen, "127.0.0.1:8080".parse().unwrap());
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn provider_connections_come_from_the_file_and_the_environment() {
+        let file: FileConfig = toml::from_str(
+            "[providers.connections.crm]\nurl = \"postgres://app:secret@db/crm\"\n\
+             [providers.connections.local]\nurl = \"sqlite:local.db\"\n",
+        )
+        .unwrap();
+        assert!(!format!("{file:?}").contains("secret"));
+        let connections = provider_connections(
+            &file,
+            env(&[
+                (
+                    "FLOWDESK_PROVIDERS__CONNECTIONS__CRM__URL",
+                    "postgres://db/other",
+                ),
+                (
+                    "FLOWDESK_PROVIDERS__CONNECTIONS__BILLING__URL",
+                    "sqlite:billing.db",
+                ),
+                ("FLOWDESK_DB", "sqlite:x.db"),
+            ]),
+        )
+        .unwrap();
+        let pairs: Vec<(&str, &str)> = connections
+            .iter()
+            .map(|c| (c.name.as_str(), c.url.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("billing", "sqlite:billing.db"),
+                ("crm", "postgres://db/other"),
+                ("local", "sqlite:local.db"),
+            ]
+        );
+        let error = provider_connections(
+            &file,
+            env(&[("FLOWDESK_PROVIDERS__CONNECTIONS__CRM", "postgres://db/x")]),
+        )
+        .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("FLOWDESK_PROVIDERS__CONNECTIONS__CRM"),
+            "{error}"
+        );
+        assert!(toml::from_str::<FileConfig>("[providers.connections.crm]\nuri = \"x\"").is_err());
+    }
+
+    #[test]
+    fn a_bad_connection_url_names_the_connection_but_not_the_url() {
+        let error = providers(&[ConnectionConfig {
+            name: "crm".into(),
+            url: "mysql://app:secret@db/crm".into(),
+        }])
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("`crm`"), "{error}");
+        assert!(!error.contains("secret"), "{error}");
+        let error = providers(&[ConnectionConfig {
+            name: "crm".into(),
+            url: "postgres://app:secret@db:notaport/crm".into(),
+        }])
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("`crm`"), "{error}");
+        assert!(!error.contains("secret"), "{error}");
+        assert!(providers(&[]).is_ok());
     }
 
     #[test]

@@ -36,14 +36,16 @@ use crate::config::{FileConfig, Settings};
     long_about = "Flowdesk: BPMN workflows and DMN decisions, with a web and desktop console.\n\n\
 Settings come from, highest first: command-line options, environment variables \
 (FLOWDESK_DB, FLOWDESK_LISTEN, FLOWDESK_UI_DIR, FLOWDESK_CONFIG), the TOML config \
-file (keys db, listen, ui_dir), then built-in defaults. Logs go to stderr; set \
+file (keys db, listen, ui_dir, [providers.connections.NAME] url), then built-in \
+defaults; FLOWDESK_PROVIDERS__CONNECTIONS__NAME__URL sets a decision data connection. Logs go to stderr; set \
 RUST_LOG (default: info) to change their level.",
     after_help = "Examples:\n  flowdesk migrate --db postgres://flowdesk@db/flowdesk\n  \
 echo 'a long password' | flowdesk user add alice --role admin --password-stdin\n  \
 flowdesk serve --listen 0.0.0.0:8080 --demo"
 )]
 struct Cli {
-    /// TOML config file with the keys db, listen and ui_dir.
+    /// TOML config file with the keys db, listen, ui_dir and
+    /// [providers.connections.NAME] url.
     #[arg(long, global = true, env = "FLOWDESK_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
 
@@ -194,7 +196,8 @@ async fn run(
     match command {
         Command::Serve(args) => {
             let settings = Settings::resolve(args.db.db, args.listen, args.ui_dir, &file)?;
-            serve(settings, args.demo, args.secure_cookies).await
+            let connections = config::provider_connections(&file, std::env::vars())?;
+            serve(settings, &connections, args.demo, args.secure_cookies).await
         }
         Command::Migrate(args) => {
             let settings = Settings::resolve(args.db, None, None, &file)?;
@@ -265,7 +268,21 @@ async fn open(db: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-async fn serve(settings: Settings, demo: bool, secure_cookies: bool) -> anyhow::Result<()> {
+async fn serve(
+    settings: Settings,
+    connections: &[flowdesk_providers::ConnectionConfig],
+    demo: bool,
+    secure_cookies: bool,
+) -> anyhow::Result<()> {
+    // Set-up builds (and on failure drops) a runtime: not on an async worker.
+    let owned = connections.to_vec();
+    let providers = tokio::task::spawn_blocking(move || config::providers(&owned))
+        .await
+        .context("cannot set up the decision data providers")??;
+    for connection in connections {
+        // The name only: URLs may hold passwords.
+        tracing::info!(connection = %connection.name, "decision data provider connection");
+    }
     let store = open(&settings.db).await?;
     if demo {
         flowdesk_api::demo::seed(&store)
@@ -276,12 +293,13 @@ async fn serve(settings: Settings, demo: bool, secure_cookies: bool) -> anyhow::
     if let Some(dir) = &settings.ui_dir {
         tracing::info!(ui_dir = %dir.display(), "serving the UI");
     }
-    let router = flowdesk_api::router(
+    let router = flowdesk_api::router_with_decision_data(
         store.clone(),
         ApiConfig {
             ui_dir: settings.ui_dir.clone(),
             secure_cookies,
         },
+        Some(std::sync::Arc::new(providers)),
     );
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
