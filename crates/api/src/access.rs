@@ -68,16 +68,29 @@ pub const TABLE: &[(&str, &str, Access)] = &[
         "/api/instances/{id}/cancel",
         Requires(InstanceStart),
     ),
-    ("GET", "/api/instances/{id}/variables", Requires(InstanceRead)),
+    (
+        "GET",
+        "/api/instances/{id}/variables",
+        Requires(InstanceRead),
+    ),
     // Changing a running instance is operator work, like cancelling it.
-    ("PUT", "/api/instances/{id}/variables", Requires(InstanceStart)),
-    ("POST", "/api/instances/{id}/modify", Requires(InstanceStart)),
+    (
+        "PUT",
+        "/api/instances/{id}/variables",
+        Requires(InstanceStart),
+    ),
+    (
+        "POST",
+        "/api/instances/{id}/modify",
+        Requires(InstanceStart),
+    ),
     // Job workers need instance:start (admin, designer, operator).
     ("POST", "/api/jobs/activate", Requires(InstanceStart)),
     ("POST", "/api/jobs/{key}/complete", Requires(InstanceStart)),
     ("POST", "/api/jobs/{key}/fail", Requires(InstanceStart)),
     ("POST", "/api/jobs/{key}/error", Requires(InstanceStart)),
     ("POST", "/api/messages", Requires(InstanceStart)),
+    ("POST", "/api/signals", Requires(InstanceStart)),
     ("GET", "/api/incidents", Requires(InstanceRead)),
     (
         "POST",
