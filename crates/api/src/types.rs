@@ -545,6 +545,25 @@ pub struct MessageCorrelated {
     pub instances: Vec<String>,
 }
 
+/// A signal to broadcast.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BroadcastSignal {
+    /// The signal name.
+    pub name: String,
+    /// Variables set where the signal is caught (and start variables of
+    /// instances it starts).
+    #[schema(value_type = Option<Object>)]
+    pub variables: Option<serde_json::Value>,
+}
+
+/// Where a signal went.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignalBroadcast {
+    /// The ids of the waiting instances it reached (instances it started
+    /// at signal start events are listed under their process).
+    pub instances: Vec<String>,
+}
+
 /// One history event of an instance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEvent {

@@ -15,6 +15,7 @@ mod problems;
 mod reports;
 mod roles;
 mod sessions;
+mod signals;
 mod tasks;
 mod tokens;
 mod users;
@@ -40,6 +41,7 @@ use crate::AppState;
         (name = "instances", description = "Process instances"),
         (name = "jobs", description = "Work items of service and user tasks, leased by workers"),
         (name = "messages", description = "Messages correlated to waiting instances"),
+        (name = "signals", description = "Signals broadcast to every waiting instance"),
         (name = "incidents", description = "Steps stuck until an operator resolves them"),
         (name = "tasks", description = "User tasks: claim, release, complete"),
         (name = "users", description = "User accounts"),
@@ -77,6 +79,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(instances::routes())
         .merge(jobs::routes())
         .merge(messages::routes())
+        .merge(signals::routes())
         .merge(incidents::routes())
         .merge(insights::routes())
         .merge(reports::routes())

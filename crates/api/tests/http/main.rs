@@ -11,6 +11,7 @@ mod rbac_matrix;
 mod reports;
 mod route_walk;
 mod security;
+mod signals;
 mod tasks;
 mod upload;
 mod version_tags;
