@@ -25,8 +25,8 @@ use flowdesk_rules::provider::numbered_sql;
 use flowdesk_rules::{
     DataProvider, Fetched, ProviderError, ProviderRequest, ProviderSource, Value,
 };
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Column, Row};
 
 /// A database connection for SQL providers, by the name models use in
@@ -69,6 +69,12 @@ pub enum SetupError {
     Http(reqwest::Error),
 }
 
+/// A connection's parsed URL, before any pool exists.
+enum ConnectOptions {
+    Postgres(PgConnectOptions),
+    Sqlite(SqliteConnectOptions),
+}
+
 enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
@@ -96,51 +102,61 @@ impl Providers {
     /// first query, so an unreachable database fails that fetch (recorded
     /// in the trace), not the setup.
     pub fn new(connections: &[ConnectionConfig]) -> Result<Providers, SetupError> {
+        // Everything that can fail comes before the runtime exists: a
+        // runtime dropped on an error path inside async code panics.
+        let mut options = Vec::with_capacity(connections.len());
+        for c in connections {
+            let connection = |source| SetupError::Connection {
+                name: c.name.clone(),
+                source,
+            };
+            let option = if c.url.starts_with("postgres://") || c.url.starts_with("postgresql://") {
+                ConnectOptions::Postgres(c.url.parse().map_err(connection)?)
+            } else if c.url.starts_with("sqlite:") {
+                ConnectOptions::Sqlite(c.url.parse().map_err(connection)?)
+            } else {
+                return Err(SetupError::UnsupportedUrl {
+                    name: c.name.clone(),
+                    url: c.url.clone(),
+                });
+            };
+            if options.iter().any(|(name, _)| name == &c.name) {
+                return Err(SetupError::DuplicateName(c.name.clone()));
+            }
+            options.push((c.name.clone(), option));
+        }
+        let http = reqwest::Client::builder()
+            .user_agent("flowdesk-providers")
+            .build()
+            .map_err(SetupError::Http)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("flowdesk-providers")
             .enable_all()
             .build()
             .map_err(SetupError::Runtime)?;
-        let mut pools = HashMap::new();
-        {
+        let pools = {
             // Pools spawn their maintenance tasks on the current runtime.
             let _guard = runtime.enter();
-            for c in connections {
-                let connection = |source| SetupError::Connection {
-                    name: c.name.clone(),
-                    source,
-                };
-                let pool = if c.url.starts_with("postgres://") || c.url.starts_with("postgresql://")
-                {
-                    Pool::Postgres(
-                        PgPoolOptions::new()
-                            .max_connections(4)
-                            .connect_lazy(&c.url)
-                            .map_err(connection)?,
-                    )
-                } else if c.url.starts_with("sqlite:") {
-                    Pool::Sqlite(
-                        SqlitePoolOptions::new()
-                            .max_connections(4)
-                            .connect_lazy(&c.url)
-                            .map_err(connection)?,
-                    )
-                } else {
-                    return Err(SetupError::UnsupportedUrl {
-                        name: c.name.clone(),
-                        url: c.url.clone(),
-                    });
-                };
-                if pools.insert(c.name.clone(), pool).is_some() {
-                    return Err(SetupError::DuplicateName(c.name.clone()));
-                }
-            }
-        }
-        let http = reqwest::Client::builder()
-            .user_agent("flowdesk-providers")
-            .build()
-            .map_err(SetupError::Http)?;
+            options
+                .into_iter()
+                .map(|(name, option)| {
+                    let pool = match option {
+                        ConnectOptions::Postgres(option) => Pool::Postgres(
+                            PgPoolOptions::new()
+                                .max_connections(4)
+                                .connect_lazy_with(option),
+                        ),
+                        ConnectOptions::Sqlite(option) => Pool::Sqlite(
+                            SqlitePoolOptions::new()
+                                .max_connections(4)
+                                .connect_lazy_with(option),
+                        ),
+                    };
+                    (name, pool)
+                })
+                .collect()
+        };
         Ok(Providers {
             pools,
             http,

@@ -170,6 +170,33 @@ fn bad_connection_configuration_is_refused() {
     assert_eq!(err.to_string(), "connection `crm` is configured twice");
 }
 
+/// `flowdesk serve` builds its providers inside its runtime: a refused
+/// configuration must come back as an error there, not as a panic from
+/// dropping the providers' own runtime.
+#[tokio::test]
+async fn bad_configuration_is_refused_inside_a_runtime() {
+    for url in ["mysql://x", "postgres://host:notaport/db", "sqlite:"] {
+        let result = Providers::new(&[
+            ConnectionConfig {
+                name: "ok".into(),
+                url: "sqlite::memory:".into(),
+            },
+            ConnectionConfig {
+                name: "crm".into(),
+                url: url.into(),
+            },
+        ]);
+        match result {
+            Err(SetupError::UnsupportedUrl { name, .. } | SetupError::Connection { name, .. }) => {
+                assert_eq!(name, "crm", "{url}")
+            }
+            Err(other) => panic!("{url}: unexpected error {other}"),
+            Ok(_) if url == "sqlite:" => {}
+            Ok(_) => panic!("{url} was accepted"),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_provider_reads_the_json_pointer() {
     use axum::{extract::Path, routing::get, Json, Router};
