@@ -557,25 +557,6 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 }
                 Ok(())
             }
-            Command::CompleteCallActivity {
-                element_instance_key,
-                variables,
-            } => {
-                self.ensure_active()?;
-                let instance = self.instance(element_instance_key).ok_or(
-                    EngineError::ElementInstanceNotFound {
-                        element_instance_key,
-                    },
-                )?;
-                let element = self.element(instance.element);
-                if element.kind != ElementKind::CallActivity || instance.phase != Phase::Active {
-                    return Err(EngineError::InvalidCommand {
-                        element_id: element.id.to_string(),
-                        reason: "not a call activity waiting for its called process".into(),
-                    });
-                }
-                // Without propagateAllChildVariables only the output
-                // mappings (which read the child's variables) propagate.
             Command::FailCallActivity {
                 element_instance_key,
                 message,
@@ -596,6 +577,25 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 self.raise_incident(element_instance_key, None, IncidentKind::Element, message);
                 Ok(())
             }
+            Command::CompleteCallActivity {
+                element_instance_key,
+                variables,
+            } => {
+                self.ensure_active()?;
+                let instance = self.instance(element_instance_key).ok_or(
+                    EngineError::ElementInstanceNotFound {
+                        element_instance_key,
+                    },
+                )?;
+                let element = self.element(instance.element);
+                if element.kind != ElementKind::CallActivity || instance.phase != Phase::Active {
+                    return Err(EngineError::InvalidCommand {
+                        element_id: element.id.to_string(),
+                        reason: "not a call activity waiting for its called process".into(),
+                    });
+                }
+                // Without propagateAllChildVariables only the output
+                // mappings (which read the child's variables) propagate.
                 let variables =
                     if element.propagate_all_child_variables || !element.outputs.is_empty() {
                         variables
@@ -922,6 +922,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 self.effects.push(Effect::CallActivityStarted {
                     element_instance_key: key,
                     process_id,
+                    binding: definition.call_binding.clone(),
                     variables,
                 });
                 Ok(())
@@ -946,7 +947,6 @@ impl<'p> Execution<'p, '_, '_, '_> {
             ElementKind::IntermediateCatchEvent | ElementKind::ReceiveTask => {
                 if let Some(payload) = payload {
                     self.set_result_variables(key, payload);
-                    binding: definition.call_binding.clone(),
                     complete(self);
                     return Ok(());
                 }

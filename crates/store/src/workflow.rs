@@ -581,16 +581,6 @@ impl Workflow {
                 )
                 .await?;
             }
-            Work::TerminateChild {
-                element_instance_key,
-            } => {
-                let rows = sqlx::query(
-                    "SELECT id FROM instances WHERE parent_element_instance_key = $1 \
-                     AND state = 'active'",
-                )
-                .bind(key_to_db(element_instance_key))
-                .fetch_all(&mut **tx)
-                .await?;
             Work::StartBound {
                 process_id,
                 binding,
@@ -652,6 +642,16 @@ impl Workflow {
                     }
                 }
             }
+            Work::TerminateChild {
+                element_instance_key,
+            } => {
+                let rows = sqlx::query(
+                    "SELECT id FROM instances WHERE parent_element_instance_key = $1 \
+                     AND state = 'active'",
+                )
+                .bind(key_to_db(element_instance_key))
+                .fetch_all(&mut **tx)
+                .await?;
                 for row in rows {
                     let child: String = row.try_get("id")?;
                     self.execute_one(tx, &child, Command::TerminateInstance, now, work)
@@ -1796,16 +1796,6 @@ fn follow_ups(
             Effect::CallActivityStarted {
                 element_instance_key,
                 process_id,
-                variables,
-            } => work.push_back(Work::Start {
-                process_id: process_id.clone(),
-                definition: None,
-                start_element: None,
-                variables: variables.clone(),
-                parent: Some((
-                    instance_id.to_string(),
-                    ParentLink {
-                        instance_key: state.key,
                 binding: binding @ (CallBinding::Deployment | CallBinding::VersionTag(_)),
                 variables,
             } => work.push_back(Work::StartBound {
@@ -1824,6 +1814,16 @@ fn follow_ups(
                 element_instance_key,
                 process_id,
                 binding: CallBinding::Latest,
+                variables,
+            } => work.push_back(Work::Start {
+                process_id: process_id.clone(),
+                definition: None,
+                start_element: None,
+                variables: variables.clone(),
+                parent: Some((
+                    instance_id.to_string(),
+                    ParentLink {
+                        instance_key: state.key,
                         element_instance_key: *element_instance_key,
                     },
                 )),
