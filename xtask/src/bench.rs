@@ -7,6 +7,8 @@
 //!   durable on SQLite and on PostgreSQL (with the raw sqlx transaction
 //!   ceiling of each), SpiffWorkflow and bpmn-engine, then a table of
 //!   instances per second and the ratios against the targets.
+//! - `cargo xtask bench rules [--seconds S]` runs the rules benchmark (see
+//!   `bench_rules`): DMN TCK models on Flowdesk, dsntk and zen-engine.
 //! - `cargo xtask bench NAME` runs the `cargo bench` target NAME.
 
 use std::fs;
@@ -30,6 +32,9 @@ pub struct BenchArgs {
     /// engine that gives each run a few seconds on a small machine).
     #[arg(long)]
     count: Option<usize>,
+    /// Rules bench: seconds of timing per model and engine (default 2).
+    #[arg(long)]
+    seconds: Option<f64>,
 }
 
 /// The engine benchmark's name.
@@ -42,6 +47,9 @@ const BPMN_ENGINE_MAJOR: &str = "25";
 const MODELS: [(&str, &str); 2] = [("order.bpmn", "order"), ("parallel.bpmn", "parallel")];
 
 pub fn bench(workspace: &Workspace, args: BenchArgs) -> Result<()> {
+    if args.name.as_deref() == Some(crate::bench_rules::NAME) {
+        return crate::bench_rules::bench(workspace, args.seconds);
+    }
     apt::ensure(&[Group::Services])?;
     services::ensure_all()?;
 

@@ -7,6 +7,7 @@
 
 mod apt;
 mod bench;
+mod bench_rules;
 mod display;
 mod measure;
 mod run;
