@@ -171,7 +171,7 @@ impl Engine for Dsntk {
 }
 
 fn dsntk(xml: &str, model: &Model) -> Result<Dsntk, String> {
-    use dsntk_model::NamedElement;
+    use dsntk_model::{DmnElement, NamedElement};
     let definitions = dsntk_model::parse(xml).map_err(|e| e.to_string())?;
     let namespace = definitions.namespace().to_string();
     let name = definitions.name().to_string();
