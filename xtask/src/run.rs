@@ -14,9 +14,10 @@ use crate::Workspace;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// Start with the demo workspace.
+    /// Start without the demo workspace (by default the local workspace gets
+    /// the demo process, decision, form and instances, once).
     #[arg(long)]
-    demo: bool,
+    empty: bool,
     /// Keep the app's database and settings in DIR instead of the OS data folder.
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -52,7 +53,7 @@ pub fn run(workspace: &Workspace, args: RunArgs) -> Result<i32> {
         command.arg("--").arg(&binary);
         command
     };
-    if args.demo {
+    if !args.empty {
         command.arg("--demo");
     }
     if let Some(dir) = &args.data_dir {
