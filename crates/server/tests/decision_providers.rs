@@ -5,15 +5,10 @@
 
 mod common;
 
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
 use common::*;
 use flowdesk_store::test_support::TestDb;
 use flowdesk_store::Dialect;
 use serde_json::{json, Value};
-
-const PASSWORD: &str = "a long test password";
 
 /// A password in the connection URL (trust authentication ignores it);
 /// it must not reach the log.
@@ -41,82 +36,13 @@ const CREDIT_DMN: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
 </definitions>"##;
 
 /// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
 /// Starts `flowdesk --config CONFIG serve` and waits until it is ready.
-async fn serve(config: &str, address: &str, log_path: &std::path::Path) -> (Server, String) {
-    let log = std::fs::File::create(log_path).unwrap();
-    let mut server = Server(
-        command(&["--config", config, "serve"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("serve starts"),
-    );
-    let base = format!("http://{address}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match client.get(format!("{base}/health/ready")).send().await {
-            Ok(response) if response.status().is_success() => break,
-            _ => {
-                if let Ok(Some(status)) = server.0.try_wait() {
-                    panic!(
-                        "server exited with {status}: {}",
-                        std::fs::read_to_string(log_path).unwrap_or_default()
-                    );
-                }
-                assert!(Instant::now() < deadline, "server not ready in time");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
-    (server, base)
-}
-
-/// Creates the administrator and an API token; returns the secret.
-async fn token(base: &str) -> String {
-    let client = reqwest::Client::new();
-    let setup = client
-        .post(format!("{base}/api/auth/setup"))
-        .json(&json!({"username": "ada", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(setup.status(), 201);
-    let cookie = setup
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_string();
-    let created: Value = client
-        .post(format!("{base}/api/tokens"))
-        .header("cookie", cookie)
-        .json(&json!({"name": "provider test"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    created["secret"]
-        .as_str()
-        .expect("a token secret")
-        .to_string()
+async fn serve_with_config(
+    config: &str,
+    address: &str,
+    log_path: &std::path::Path,
+) -> (Server, String) {
+    serve(&["--config", config, "serve"], address, log_path).await
 }
 
 async fn evaluate(base: &str, token: &str, customer_id: i64) -> Value {
@@ -168,8 +94,8 @@ async fn serve_evaluates_decisions_with_the_configured_sql_connection() {
         ),
     );
     let log_path = dir.path().join("server.log");
-    let (server, base) = serve(&config, &address, &log_path).await;
-    let secret = token(&base).await;
+    let (server, base) = serve_with_config(&config, &address, &log_path).await;
+    let secret = api_token(&base, "provider test").await;
 
     let deployed = reqwest::Client::new()
         .post(format!("{base}/api/decisions?name=credit.dmn"))

@@ -4,94 +4,22 @@
 
 mod common;
 
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 use flowdesk_store::dual_test;
 use serde_json::{json, Value};
 
-const PASSWORD: &str = "a long test password";
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
 /// Starts `flowdesk serve` on `db` and waits until it is ready.
-async fn serve(db: &str, dir: &TempDir) -> (Server, String) {
+async fn serve_db(db: &str, dir: &TempDir) -> (Server, String) {
     let address = format!("127.0.0.1:{}", free_port());
     let log_path = dir.path().join("server.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = Server(
-        command(&["serve", "--db", db, "--listen", &address])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("serve starts"),
-    );
-    let base = format!("http://{address}");
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        match client.get(format!("{base}/health/ready")).send().await {
-            Ok(response) if response.status().is_success() => break,
-            _ => {
-                if let Ok(Some(status)) = server.0.try_wait() {
-                    panic!(
-                        "server exited with {status}: {}",
-                        std::fs::read_to_string(&log_path).unwrap_or_default()
-                    );
-                }
-                assert!(Instant::now() < deadline, "server not ready in time");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
-    (server, base)
-}
-
-/// Creates the administrator and an API token through the API; returns the secret.
-async fn token(base: &str) -> String {
-    let client = reqwest::Client::new();
-    let setup = client
-        .post(format!("{base}/api/auth/setup"))
-        .json(&json!({"username": "ada", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(setup.status(), 201);
-    let cookie = setup
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("session cookie")
-        .to_string();
-    let created: Value = client
-        .post(format!("{base}/api/tokens"))
-        .header("cookie", cookie)
-        .json(&json!({"name": "cli test"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    created["secret"]
-        .as_str()
-        .expect("a token secret")
-        .to_string()
+    serve(
+        &["serve", "--db", db, "--listen", &address],
+        &address,
+        &log_path,
+    )
+    .await
 }
 
 /// Activates one job of `job_type` through the API, waiting with a deadline
@@ -124,8 +52,8 @@ async fn activate_one(base: &str, token: &str, job_type: &str) -> Value {
 dual_test!(async fn workflow_commands_go_through_the_server(store) {
     let db = db_url(&store).await;
     let dir = TempDir::new("server-mode");
-    let (_server, base) = serve(&db, &dir).await;
-    let secret = token(&base).await;
+    let (_server, base) = serve_db(&db, &dir).await;
+    let secret = api_token(&base, "cli test").await;
     let token_file = dir.write("token", &format!("{secret}\n"));
     let remote = |args: &[&str]| -> Vec<String> {
         let mut all: Vec<String> = vec!["--server".into(), base.clone(), "--token-file".into(), token_file.clone()];

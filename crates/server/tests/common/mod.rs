@@ -160,3 +160,90 @@ pub async fn db_url(store: &flowdesk_store::Store) -> String {
         }
     }
 }
+
+/// The administrator password the server tests set up.
+pub const PASSWORD: &str = "a long test password";
+
+/// A running `flowdesk serve`, killed when the test ends, however it ends.
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// Starts `flowdesk ARGS` (a `serve` listening on `address`), its log in
+/// `log_path`, and waits with a deadline until it is ready; returns it and
+/// its base URL. Panics with the log if it exits first.
+pub async fn serve(args: &[&str], address: &str, log_path: &Path) -> (Server, String) {
+    use std::time::{Duration, Instant};
+    let log = std::fs::File::create(log_path).unwrap();
+    let mut server = Server(
+        command(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("serve starts"),
+    );
+    let base = format!("http://{address}");
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match client.get(format!("{base}/health/ready")).send().await {
+            Ok(response) if response.status().is_success() => break,
+            _ => {
+                if let Ok(Some(status)) = server.0.try_wait() {
+                    panic!(
+                        "server exited with {status}: {}",
+                        std::fs::read_to_string(log_path).unwrap_or_default()
+                    );
+                }
+                assert!(Instant::now() < deadline, "server not ready in time");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+    (server, base)
+}
+
+/// Creates the administrator (`ada`, [`PASSWORD`]) and an API token named
+/// `name` through the API; returns the token secret.
+pub async fn api_token(base: &str, name: &str) -> String {
+    let client = reqwest::Client::new();
+    let setup = client
+        .post(format!("{base}/api/auth/setup"))
+        .json(&serde_json::json!({"username": "ada", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(setup.status(), 201);
+    let cookie = setup
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_string();
+    let created: Value = client
+        .post(format!("{base}/api/tokens"))
+        .header("cookie", cookie)
+        .json(&serde_json::json!({"name": name}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["secret"]
+        .as_str()
+        .expect("a token secret")
+        .to_string()
+}
