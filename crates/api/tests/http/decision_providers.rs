@@ -15,26 +15,9 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-const CREDIT_DMN: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
-<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
-    xmlns:flowdesk="https://flowdesk.dev/dmn/provider"
-    id="credit" name="Credit" namespace="urn:flowdesk:credit">
-  <inputData id="customer" name="customer">
-    <extensionElements>
-      <flowdesk:provider type="sql" connection="crm" timeout="PT5S"
-        query="select name, income from customers where id = :customerId"/>
-    </extensionElements>
-  </inputData>
-  <decision id="credit_decision" name="Credit decision">
-    <informationRequirement><requiredInput href="#customer"/></informationRequirement>
-    <decisionTable id="credit_table" hitPolicy="FIRST">
-      <input id="income"><inputExpression typeRef="number"><text>customer.income</text></inputExpression></input>
-      <output id="outcome" typeRef="string"/>
-      <rule id="high"><inputEntry><text>&gt;= 50000</text></inputEntry><outputEntry><text>"approve"</text></outputEntry></rule>
-      <rule id="low"><inputEntry><text>-</text></inputEntry><outputEntry><text>"decline"</text></outputEntry></rule>
-    </decisionTable>
-  </decision>
-</definitions>"##;
+/// A decision whose input data comes from an SQL provider on `crm`
+/// (also used by the server test of provider connections).
+const CREDIT_DMN: &str = include_str!("credit.dmn");
 
 const CREDIT_BPMN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
