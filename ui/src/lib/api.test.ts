@@ -160,6 +160,35 @@ describe('requests', () => {
     expect(result).toEqual(deployed);
   });
 
+  it('deploys DMN as raw XML to the decisions endpoint', async () => {
+    const deployed = { id: 'd1', process_id: 'risk', version: 1, decisions: [{ id: 'risk', name: 'Risk' }] };
+    const fetch = mockFetch(json(deployed, 201));
+    const result = await api.deployDecisions('risk.dmn', '<definitions/>');
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe('/api/decisions?name=risk.dmn');
+    expect(init?.method).toBe('POST');
+    expect(init?.body).toBe('<definitions/>');
+    expect((init?.headers as Record<string, string>)['Content-Type']).toBe('application/xml');
+    expect(result).toEqual(deployed);
+  });
+
+  it('deploys a form as JSON under a .form name to the definitions endpoint', async () => {
+    const fetch = mockFetch(json([{ id: 'f1', process_id: 'approve', kind: 'form', version: 1 }], 201));
+    const schema = { id: 'approve', components: [] };
+    const [deployed] = await api.deployForm('approve.form', schema);
+    const [url, init] = fetch.mock.calls[0];
+    expect(url).toBe('/api/definitions?name=approve.form');
+    expect(JSON.parse(init?.body as string)).toEqual(schema);
+    expect((init?.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect(deployed.kind).toBe('form');
+  });
+
+  it('lists decision models with their decisions', async () => {
+    const fetch = mockFetch(json([]));
+    await api.listDecisions();
+    expect(fetch.mock.calls[0][0]).toBe('/api/decisions');
+  });
+
   it('sends JSON bodies for commands', async () => {
     const fetch = mockFetch(json({ id: 'i1' }, 201));
     await api.startInstance({ definition_id: 'd1' });

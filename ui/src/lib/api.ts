@@ -97,6 +97,12 @@ export interface Definition {
   deployed_by: string;
 }
 
+/** A deployed DMN definition version with its decisions (GET /api/decisions). */
+export interface DecisionDefinition extends Definition {
+  /** Every decision of the model, in document order. */
+  decisions: { id: string; name: string }[];
+}
+
 export type InstanceState = 'active' | 'completed' | 'cancelled' | 'incident';
 export const INSTANCE_STATES: readonly InstanceState[] = ['active', 'completed', 'cancelled', 'incident'];
 
@@ -475,12 +481,29 @@ export const api = {
   getDefinition: (id: string) => request<Definition>('GET', `/api/definitions/${encodeURIComponent(id)}`),
   getDefinitionXml: (id: string) =>
     request<string>('GET', `/api/definitions/${encodeURIComponent(id)}/xml`, { as: 'text' }),
-  /** Deploys a BPMN/DMN file: the raw XML is the body, the file name a query parameter. */
+  /** Deploys a BPMN file: the raw XML is the body, the file name a query parameter. */
   deployDefinition: (fileName: string, xml: string) =>
     request<Definition[]>('POST', '/api/definitions', {
       query: { name: fileName },
       body: xml,
       contentType: 'application/xml',
+    }),
+
+  /** Every DMN definition version with its decisions, newest deployment first. */
+  listDecisions: () => request<DecisionDefinition[]>('GET', '/api/decisions'),
+  /** Deploys a DMN file: a new version of the model keyed by its first decision (unchanged content keeps its version). */
+  deployDecisions: (fileName: string, xml: string) =>
+    request<DecisionDefinition>('POST', '/api/decisions', {
+      query: { name: fileName },
+      body: xml,
+      contentType: 'application/xml',
+    }),
+  /** Deploys a form-js schema (a `.form` file name) as a version of the form its `id` names. */
+  deployForm: (fileName: string, schema: Record<string, unknown>) =>
+    request<Definition[]>('POST', '/api/definitions', {
+      query: { name: fileName },
+      body: JSON.stringify(schema, null, 2),
+      contentType: 'application/json',
     }),
 
   // instances

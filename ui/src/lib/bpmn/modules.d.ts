@@ -49,3 +49,17 @@ declare module 'bpmn-moddle' {
     fromXML(xml: string): Promise<{ rootElement: unknown; elementsById: Record<string, unknown>; warnings: unknown[] }>;
   }
 }
+
+declare module 'dmn-js/lib/Modeler' {
+  export default class DmnModeler {
+    constructor(options: { container: HTMLElement; common?: Record<string, unknown> });
+    importXML(xml: string): Promise<{ warnings: unknown[] }>;
+    saveXML(options?: { format?: boolean }): Promise<{ xml?: string }>;
+    getViews(): unknown[];
+    getActiveView(): unknown;
+    getActiveViewer(): unknown;
+    open(view: unknown): Promise<unknown>;
+    on(event: string, callback: (event: never) => void): void;
+    destroy(): void;
+  }
+}
