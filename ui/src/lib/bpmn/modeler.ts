@@ -4,7 +4,8 @@
  * the first paint. The zeebe moddle, the zeebe properties provider and the
  * camunda-cloud behaviors make every `zeebe:*` extension the engine reads
  * editable (task definition, io mappings, headers, called element and
- * decision, form, assignment, subscription, multi-instance, timers, script).
+ * decision, form, assignment, subscription, multi-instance, timers, script);
+ * a business rule task's decision and a user task's form link to their editors.
  */
 import Modeler from 'bpmn-js/lib/Modeler';
 import {
@@ -21,6 +22,7 @@ import 'bpmn-js/dist/assets/bpmn-font/css/bpmn.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
 import { flattenLintResults, lintConfig, type LintIssue, type LintReport } from './lint';
+import { EditorLinksModule } from './links';
 
 /** A new diagram: one process with a blank start event, drawn with DI. */
 export function emptyDiagram(processId: string, name: string): string {
@@ -84,6 +86,7 @@ export function createEditor(container: HTMLElement, panel: HTMLElement): BpmnEd
       ZeebePropertiesProviderModule,
       ZeebeBehaviorsModule,
       LintModule,
+      EditorLinksModule,
     ],
     moddleExtensions: { zeebe: zeebeModdle },
     bpmnRenderer: {
