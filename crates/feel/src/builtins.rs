@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 
 use crate::eval::{binary, Eval};
 use crate::number::{Number, RoundingMode};
@@ -277,9 +277,9 @@ pub fn temporal_from_string(s: &str) -> Option<Value> {
         return Some(duration_value(d));
     }
     if s.split('@').next().is_some_and(|d| d.contains('T')) {
-        return temporal::parse_date_time(s).map(Value::DateTime);
+        return temporal::parse_date_time(s).ok().map(Value::DateTime);
     }
-    if let Some(d) = temporal::parse_date(s) {
+    if let Ok(d) = temporal::parse_date(s) {
         return Some(Value::Date(d));
     }
     temporal::parse_time(s).map(Value::Time)
@@ -377,7 +377,7 @@ fn call_inner(name: &str, args: Vec<Value>, ev: &mut Eval) -> Option<Value> {
             arity(a, 2, 2)?;
             let from = as_date_time(&a[0])?;
             let to = as_date_time(&a[1])?;
-            Some(Value::YearMonthDuration(months_between(&from, &to)))
+            months_between(&from, &to).map(Value::YearMonthDuration)
         }
         // Boolean.
         "not" => {
@@ -872,7 +872,7 @@ fn call_inner(name: &str, args: Vec<Value>, ev: &mut Eval) -> Option<Value> {
             arity(a, 1, 1)?;
             let d = match &a[0] {
                 Value::Date(d) => *d,
-                Value::DateTime(dt) => dt.date_time.date(),
+                Value::DateTime(dt) => dt.date,
                 _ => return None,
             };
             Some(match name {
@@ -902,9 +902,9 @@ fn call_inner(name: &str, args: Vec<Value>, ev: &mut Eval) -> Option<Value> {
                         "October",
                         "November",
                         "December",
-                    ][d.month0() as usize],
+                    ][d.month() as usize - 1],
                 ),
-                _ => Value::int(i64::from(d.iso_week().week())),
+                _ => Value::int(i64::from(d.iso_week())),
             })
         }
         "now" => {
@@ -913,7 +913,7 @@ fn call_inner(name: &str, args: Vec<Value>, ev: &mut Eval) -> Option<Value> {
         }
         "today" => {
             arity(a, 0, 0)?;
-            ev.env.now().map(|n| Value::Date(n.date_time.date()))
+            ev.env.now().map(|n| Value::Date(n.date))
         }
         // Context.
         "get value" => {
@@ -1067,7 +1067,7 @@ fn round_fn(a: &[Value], mode: RoundingMode, scale_required: bool) -> Option<Val
 /// constructor wrappers for temporal values.
 fn to_plain_string(v: &Value) -> String {
     match v {
-        Value::Date(d) => temporal::DateDisplay(d).to_string(),
+        Value::Date(d) => d.to_string(),
         Value::Time(t) => t.to_string(),
         Value::DateTime(t) => t.to_string(),
         Value::YearMonthDuration(d) => d.to_string(),
@@ -1079,7 +1079,9 @@ fn to_plain_string(v: &Value) -> String {
 fn is_same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Time(x), Value::Time(y)) => x.time == y.time && x.zone == y.zone,
-        (Value::DateTime(x), Value::DateTime(y)) => x.date_time == y.date_time && x.zone == y.zone,
+        (Value::DateTime(x), Value::DateTime(y)) => {
+            x.date == y.date && x.time == y.time && x.zone == y.zone
+        }
         _ => a.type_name() == b.type_name() && a.same_as(b),
     }
 }
@@ -1087,22 +1089,18 @@ fn is_same(a: &Value, b: &Value) -> bool {
 fn as_date_time(v: &Value) -> Option<DateTime> {
     match v {
         Value::DateTime(d) => Some(*d),
-        Value::Date(d) => Some(DateTime {
-            date_time: d.and_time(NaiveTime::MIN),
-            zone: None,
-        }),
+        Value::Date(d) => Some(DateTime::midnight(*d, None)),
         _ => None,
     }
 }
 
-fn months_between(from: &DateTime, to: &DateTime) -> YearMonthDuration {
+fn months_between(from: &DateTime, to: &DateTime) -> Option<YearMonthDuration> {
     let (a, b) = if from.zone.is_some() && to.zone.is_some() {
-        (from.utc(), to.utc())
+        (from.utc().ok()?.date, to.utc().ok()?.date)
     } else {
-        (from.date_time, to.date_time)
+        (from.date, to.date)
     };
-    let mut months =
-        i64::from(b.year() - a.year()) * 12 + i64::from(b.month()) - i64::from(a.month());
+    let mut months = (b.year() - a.year()) * 12 + i64::from(b.month()) - i64::from(a.month());
     // Only whole months count: step back when the last month is incomplete.
     let a_rest = a.day();
     let b_rest = b.day();
@@ -1111,43 +1109,35 @@ fn months_between(from: &DateTime, to: &DateTime) -> YearMonthDuration {
     } else if months < 0 && b_rest > a_rest {
         months += 1;
     }
-    YearMonthDuration(months)
+    Some(YearMonthDuration(months))
 }
 
 fn conv_date(a: &[Value]) -> Option<Value> {
     match a {
-        [Value::String(s)] => temporal::parse_date(s).map(Value::Date),
+        [Value::String(s)] => temporal::parse_date(s).ok().map(Value::Date),
         [Value::Date(d)] => Some(Value::Date(*d)),
-        [Value::DateTime(dt)] => Some(Value::Date(dt.date_time.date())),
-        [y, m, d] => {
-            let (y, m, d) = (int_arg(y)?, int_arg(m)?, int_arg(d)?);
-            NaiveDate::from_ymd_opt(
-                i32::try_from(y).ok()?,
-                u32::try_from(m).ok()?,
-                u32::try_from(d).ok()?,
-            )
-            .map(Value::Date)
-        }
+        [Value::DateTime(dt)] => Some(Value::Date(dt.date)),
+        [y, m, d] => temporal::Date::from_ymd(int_arg(y)?, int_arg(m)?, int_arg(d)?)
+            .ok()
+            .map(Value::Date),
         _ => None,
     }
 }
 
 fn conv_date_time(a: &[Value]) -> Option<Value> {
     match a {
-        [Value::String(s)] => temporal::parse_date_time(s).map(Value::DateTime),
+        [Value::String(s)] => temporal::parse_date_time(s).ok().map(Value::DateTime),
         [Value::DateTime(d)] => Some(Value::DateTime(*d)),
-        [Value::Date(d)] => Some(Value::DateTime(DateTime {
-            date_time: d.and_time(NaiveTime::MIN),
-            zone: None,
-        })),
+        [Value::Date(d)] => Some(Value::DateTime(DateTime::midnight(*d, None))),
         [d, Value::Time(t)] => {
             let date = match d {
                 Value::Date(d) => *d,
-                Value::DateTime(dt) => dt.date_time.date(),
+                Value::DateTime(dt) => dt.date,
                 _ => return None,
             };
             Some(Value::DateTime(DateTime {
-                date_time: date.and_time(t.time),
+                date,
+                time: t.time,
                 zone: t.zone,
             }))
         }
@@ -1156,18 +1146,7 @@ fn conv_date_time(a: &[Value]) -> Option<Value> {
             // in another zone.
             let Value::DateTime(dt) = d else { return None };
             let z = temporal::parse_zone_name(zone).or_else(|| temporal::parse_zone(zone))?;
-            let utc = dt.utc();
-            let off = match z {
-                Zone::Offset(s) => s,
-                Zone::Named(tz) => {
-                    use chrono::{Offset, TimeZone};
-                    tz.offset_from_utc_datetime(&utc).fix().local_minus_utc()
-                }
-            };
-            Some(Value::DateTime(DateTime {
-                date_time: utc.checked_add_signed(chrono::Duration::seconds(i64::from(off)))?,
-                zone: Some(z),
-            }))
+            dt.at_zone(z).ok().map(Value::DateTime)
         }
         _ => None,
     }
@@ -1178,17 +1157,18 @@ fn conv_time(a: &[Value]) -> Option<Value> {
         [Value::String(s)] => temporal::parse_time(s).map(Value::Time).or_else(|| {
             // A date and time string gives its time part.
             temporal::parse_date_time(s)
+                .ok()
                 .filter(|_| s.split('@').next().is_some_and(|d| d.contains('T')))
                 .map(|dt| {
                     Value::Time(Time {
-                        time: dt.date_time.time(),
+                        time: dt.time,
                         zone: dt.zone,
                     })
                 })
         }),
         [Value::Time(t)] => Some(Value::Time(*t)),
         [Value::DateTime(dt)] => Some(Value::Time(Time {
-            time: dt.date_time.time(),
+            time: dt.time,
             zone: dt.zone,
         })),
         [Value::Date(_)] => Some(Value::Time(Time {

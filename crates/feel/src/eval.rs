@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::{Duration as ChronoDuration, NaiveTime};
+use chrono::NaiveTime;
 
 use crate::ast::{Arguments, BinaryOp, Expr, ExprKind, Iteration, Type, UnaryTest, UnaryTests};
 use crate::number::Number;
@@ -719,14 +719,14 @@ fn integer_range(a: &Value, b: &Value) -> Option<Vec<Value>> {
             })
         }
         (Value::Date(a), Value::Date(b)) => {
-            let days = (*b - *a).num_days();
+            let days = b.days() - a.days();
             if days.abs() > 1_000_000 {
                 return None;
             }
             let step = if days >= 0 { 1 } else { -1 };
             Some(
                 (0..=days.abs())
-                    .filter_map(|i| a.checked_add_signed(ChronoDuration::days(i * step)))
+                    .filter_map(|i| a.add_days(i * step).ok())
                     .map(Value::Date)
                     .collect(),
             )
@@ -812,34 +812,31 @@ fn unary_comparison_range(op: BinaryOp, v: Value) -> Value {
 
 /// Property access and context lookup (`x.y`).
 pub(crate) fn path(v: &Value, name: &str) -> Value {
-    use chrono::{Datelike, Timelike};
+    use chrono::Timelike;
     match v {
         Value::Context(c) => c.get(name).cloned().unwrap_or(Value::Null),
         Value::List(l) => Value::list(l.iter().map(|x| path(x, name)).collect()),
         Value::Date(d) => match name {
-            "year" => Value::int(i64::from(d.year())),
+            "year" => Value::int(d.year()),
             "month" => Value::int(i64::from(d.month())),
             "day" => Value::int(i64::from(d.day())),
             "weekday" => Value::int(i64::from(d.weekday().number_from_monday())),
             _ => Value::Null,
         },
         Value::DateTime(dt) => {
-            let d = dt.date_time;
+            let (d, t) = (dt.date, dt.time);
             match name {
-                "year" => Value::int(i64::from(d.year())),
+                "year" => Value::int(d.year()),
                 "month" => Value::int(i64::from(d.month())),
                 "day" => Value::int(i64::from(d.day())),
                 "weekday" => Value::int(i64::from(d.weekday().number_from_monday())),
-                "hour" => Value::int(i64::from(d.hour())),
-                "minute" => Value::int(i64::from(d.minute())),
-                "second" => seconds_value(d.time()),
+                "hour" => Value::int(i64::from(t.hour())),
+                "minute" => Value::int(i64::from(t.minute())),
+                "second" => seconds_value(t),
                 "time offset" => match &dt.zone {
-                    Some(Zone::Offset(s)) => {
-                        Value::DayTimeDuration(DayTimeDuration::from_seconds(i64::from(*s)))
-                    }
-                    Some(z @ Zone::Named(_)) => Value::DayTimeDuration(
-                        DayTimeDuration::from_seconds(i64::from(z.offset_at(&d))),
-                    ),
+                    Some(_) => Value::DayTimeDuration(DayTimeDuration::from_seconds(i64::from(
+                        dt.offset_seconds(),
+                    ))),
                     None => Value::Null,
                 },
                 "timezone" => match &dt.zone {
@@ -893,39 +890,8 @@ fn seconds_value(t: NaiveTime) -> Value {
     Value::int(i64::from(t.second()))
 }
 
-fn date_to_datetime(d: chrono::NaiveDate, zoned: bool) -> DateTime {
-    DateTime {
-        date_time: d.and_time(NaiveTime::MIN),
-        zone: if zoned { Some(Zone::Offset(0)) } else { None },
-    }
-}
-
-fn add_dt(dt: &DateTime, d: &DayTimeDuration) -> Option<DateTime> {
-    let dur = d.to_chrono()?;
-    let date_time = match &dt.zone {
-        Some(z @ Zone::Named(tz)) => {
-            use chrono::TimeZone;
-            let off = z.offset_at(&dt.date_time);
-            let utc = dt
-                .date_time
-                .checked_sub_signed(ChronoDuration::seconds(i64::from(off)))?;
-            let new_utc = utc.checked_add_signed(dur)?;
-            tz.from_utc_datetime(&new_utc).naive_local()
-        }
-        _ => dt.date_time.checked_add_signed(dur)?,
-    };
-    Some(DateTime {
-        date_time,
-        zone: dt.zone,
-    })
-}
-
-fn add_months_dt(dt: &DateTime, months: i64) -> Option<DateTime> {
-    let date = temporal::add_months(dt.date_time.date(), months)?;
-    Some(DateTime {
-        date_time: date.and_time(dt.date_time.time()),
-        zone: dt.zone,
-    })
+fn date_to_datetime(d: temporal::Date, zoned: bool) -> DateTime {
+    DateTime::midnight(d, zoned.then_some(Zone::Offset(0)))
 }
 
 /// The binary operators, with FEEL's typing and null rules.
@@ -1004,25 +970,21 @@ pub(crate) fn binary(op: BinaryOp, a: &Value, b: &Value) -> Value {
             .and_then(|m| m.trunc_i64())
             .map_or(Null, |m| YearMonthDuration(temporal::YearMonthDuration(m))),
         // Dates.
-        (BinaryOp::Sub, Date(x), Date(y)) => {
-            DayTimeDuration(temporal::DayTimeDuration::from_chrono(*x - *y))
-        }
+        (BinaryOp::Sub, Date(x), Date(y)) => date_to_datetime(*x, false)
+            .minus(&date_to_datetime(*y, false))
+            .map_or(Null, DayTimeDuration),
         (BinaryOp::Add, Date(x), YearMonthDuration(d))
-        | (BinaryOp::Add, YearMonthDuration(d), Date(x)) => {
-            temporal::add_months(*x, d.0).map_or(Null, Date)
-        }
+        | (BinaryOp::Add, YearMonthDuration(d), Date(x)) => x.add_months(d.0).map_or(Null, Date),
         (BinaryOp::Sub, Date(x), YearMonthDuration(d)) => {
-            temporal::add_months(*x, d.0.saturating_neg()).map_or(Null, Date)
+            x.add_months(d.0.saturating_neg()).map_or(Null, Date)
         }
         (BinaryOp::Add, Date(x), DayTimeDuration(d))
-        | (BinaryOp::Add, DayTimeDuration(d), Date(x)) => {
-            add_dt(&date_to_datetime(*x, false), d).map_or(Null, |r| Date(r.date_time.date()))
-        }
-        (BinaryOp::Sub, Date(x), DayTimeDuration(d)) => add_dt(
-            &date_to_datetime(*x, false),
-            &temporal::DayTimeDuration(d.0.saturating_neg()),
-        )
-        .map_or(Null, |r| Date(r.date_time.date())),
+        | (BinaryOp::Add, DayTimeDuration(d), Date(x)) => date_to_datetime(*x, false)
+            .plus(d)
+            .map_or(Null, |r| Date(r.date)),
+        (BinaryOp::Sub, Date(x), DayTimeDuration(d)) => date_to_datetime(*x, false)
+            .plus(&temporal::DayTimeDuration(d.0.saturating_neg()))
+            .map_or(Null, |r| Date(r.date)),
         // Date and time.
         (BinaryOp::Sub, DateTime(x), DateTime(y)) => x.minus(y).map_or(Null, DayTimeDuration),
         // A date counts as midnight UTC against a date and time with a zone.
@@ -1033,16 +995,16 @@ pub(crate) fn binary(op: BinaryOp, a: &Value, b: &Value) -> Value {
             .minus(y)
             .map_or(Null, DayTimeDuration),
         (BinaryOp::Add, DateTime(x), DayTimeDuration(d))
-        | (BinaryOp::Add, DayTimeDuration(d), DateTime(x)) => add_dt(x, d).map_or(Null, DateTime),
-        (BinaryOp::Sub, DateTime(x), DayTimeDuration(d)) => {
-            add_dt(x, &temporal::DayTimeDuration(d.0.saturating_neg())).map_or(Null, DateTime)
-        }
+        | (BinaryOp::Add, DayTimeDuration(d), DateTime(x)) => x.plus(d).map_or(Null, DateTime),
+        (BinaryOp::Sub, DateTime(x), DayTimeDuration(d)) => x
+            .plus(&temporal::DayTimeDuration(d.0.saturating_neg()))
+            .map_or(Null, DateTime),
         (BinaryOp::Add, DateTime(x), YearMonthDuration(d))
         | (BinaryOp::Add, YearMonthDuration(d), DateTime(x)) => {
-            add_months_dt(x, d.0).map_or(Null, DateTime)
+            x.add_months(d.0).map_or(Null, DateTime)
         }
         (BinaryOp::Sub, DateTime(x), YearMonthDuration(d)) => {
-            add_months_dt(x, d.0.saturating_neg()).map_or(Null, DateTime)
+            x.add_months(d.0.saturating_neg()).map_or(Null, DateTime)
         }
         // Time.
         (BinaryOp::Sub, Time(x), Time(y)) => {

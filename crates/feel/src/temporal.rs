@@ -5,14 +5,242 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use chrono::{
-    Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone,
-    Timelike,
-};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike, Weekday};
 
 use crate::number::Number;
 
 const NANOS_PER_SECOND: i128 = 1_000_000_000;
+const NANOS_PER_DAY: i128 = 86_400 * NANOS_PER_SECOND;
+
+/// The latest year of a FEEL date (DMN 1.5, 10.3.2.3.5).
+pub const MAX_YEAR: i64 = 999_999_999;
+/// The earliest year of a FEEL date.
+pub const MIN_YEAR: i64 = -999_999_999;
+
+/// The Gregorian calendar repeats every 400 years: 146,097 days, a whole
+/// number of weeks. chrono does the calendar arithmetic (day counts,
+/// weekdays, ISO weeks) on the same day of the cycle that starts in
+/// `CYCLE_BASE_YEAR`, far inside the years it supports, and the year is
+/// kept apart.
+const CYCLE_YEARS: i64 = 400;
+const CYCLE_DAYS: i64 = 146_097;
+const CYCLE_BASE_YEAR: i32 = 2000;
+
+/// Why a date, time or date and time could not be built or parsed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemporalError(String);
+
+impl TemporalError {
+    fn new(message: impl Into<String>) -> TemporalError {
+        TemporalError(message.into())
+    }
+}
+
+/// A FEEL date: a day of the proleptic Gregorian calendar with a year from
+/// [`MIN_YEAR`] to [`MAX_YEAR`] (chrono's `NaiveDate` stops at ±262,143).
+/// Ordered chronologically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    // Field order is chronological order for the derived `Ord`.
+    year: i32,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// The date `year-month-day`, or why it does not exist.
+    pub fn from_ymd(year: i64, month: i64, day: i64) -> Result<Date, TemporalError> {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(TemporalError::new(format!(
+                "year {year} is outside the FEEL range {MIN_YEAR}..{MAX_YEAR}"
+            )));
+        }
+        if !(1..=12).contains(&month) {
+            return Err(TemporalError::new(format!(
+                "month {month} is outside 1..12"
+            )));
+        }
+        let (year, month) = (
+            i32::try_from(year).expect("the FEEL year range fits an i32"),
+            u8::try_from(month).expect("checked 1..=12"),
+        );
+        let last = days_in_month(year, month);
+        if !(1..=i64::from(last)).contains(&day) {
+            return Err(TemporalError::new(format!(
+                "day {day} does not exist in {}-{month:02}, which has {last} days",
+                YearDisplay(year)
+            )));
+        }
+        let day = u8::try_from(day).expect("checked 1..=31");
+        Ok(Date { year, month, day })
+    }
+
+    /// The year, from [`MIN_YEAR`] to [`MAX_YEAR`].
+    pub fn year(&self) -> i64 {
+        i64::from(self.year)
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(&self) -> u32 {
+        u32::from(self.month)
+    }
+
+    /// The day of the month, from 1.
+    pub fn day(&self) -> u32 {
+        u32::from(self.day)
+    }
+
+    /// The number of whole 400-year cycles before this date's cycle
+    /// (counted from year 0), and the same day in the cycle that starts in
+    /// `CYCLE_BASE_YEAR`.
+    fn in_cycle(&self) -> (i64, NaiveDate) {
+        let year = i64::from(self.year);
+        let cycles = year.div_euclid(CYCLE_YEARS);
+        let year_in_cycle =
+            i32::try_from(year.rem_euclid(CYCLE_YEARS)).expect("a year in a cycle is below 400");
+        let date =
+            NaiveDate::from_ymd_opt(CYCLE_BASE_YEAR + year_in_cycle, self.month(), self.day())
+                .expect("a valid FEEL date exists in every 400-year cycle");
+        (cycles, date)
+    }
+
+    /// Days since 0000-01-01 (negative before it).
+    pub fn days(&self) -> i64 {
+        let (cycles, date) = self.in_cycle();
+        cycles * CYCLE_DAYS + i64::from(date.num_days_from_ce() - cycle_start().num_days_from_ce())
+    }
+
+    /// The date `days` days after 0000-01-01, when its year is in range.
+    pub fn from_days(days: i64) -> Result<Date, TemporalError> {
+        let cycles = days.div_euclid(CYCLE_DAYS);
+        let offset = days.rem_euclid(CYCLE_DAYS);
+        let date = cycle_start()
+            .checked_add_days(chrono::Days::new(
+                u64::try_from(offset).expect("rem_euclid is not negative"),
+            ))
+            .expect("a day within one cycle of the base year exists");
+        let year = cycles
+            .checked_mul(CYCLE_YEARS)
+            .and_then(|y| y.checked_add(i64::from(date.year() - CYCLE_BASE_YEAR)))
+            .filter(|y| (MIN_YEAR..=MAX_YEAR).contains(y))
+            .ok_or_else(|| {
+                TemporalError::new(format!(
+                    "the date {days} days after 0000-01-01 is outside the FEEL years {MIN_YEAR}..{MAX_YEAR}"
+                ))
+            })?;
+        Date::from_ymd(year, i64::from(date.month()), i64::from(date.day()))
+    }
+
+    /// The date `n` days later (earlier when negative).
+    pub fn add_days(&self, n: i64) -> Result<Date, TemporalError> {
+        let days = self.days().checked_add(n).ok_or_else(|| {
+            TemporalError::new(format!("{self} plus {n} days is outside the FEEL years"))
+        })?;
+        Date::from_days(days)
+    }
+
+    /// The date `months` months later, the day clamped to the last day of
+    /// the month reached (2020-01-31 plus one month is 2020-02-29).
+    pub fn add_months(&self, months: i64) -> Result<Date, TemporalError> {
+        let total = (i64::from(self.year) * 12 + i64::from(self.month) - 1)
+            .checked_add(months)
+            .ok_or_else(|| {
+                TemporalError::new(format!(
+                    "{self} plus {months} months is outside the FEEL years"
+                ))
+            })?;
+        let year = total.div_euclid(12);
+        let month = total.rem_euclid(12) + 1;
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return Err(TemporalError::new(format!(
+                "{self} plus {months} months is in year {year}, outside the FEEL range {MIN_YEAR}..{MAX_YEAR}"
+            )));
+        }
+        let last = days_in_month(
+            i32::try_from(year).expect("the FEEL year range fits an i32"),
+            u8::try_from(month).expect("rem_euclid(12) + 1 is a month"),
+        );
+        Date::from_ymd(year, month, i64::from(self.day.min(last)))
+    }
+
+    /// The day of the year, from 1.
+    pub fn ordinal(&self) -> u32 {
+        self.in_cycle().1.ordinal()
+    }
+
+    /// The day of the week.
+    pub fn weekday(&self) -> Weekday {
+        self.in_cycle().1.weekday()
+    }
+
+    /// The ISO 8601 week number, 1 to 53.
+    pub fn iso_week(&self) -> u32 {
+        self.in_cycle().1.iso_week().week()
+    }
+
+    /// This date in chrono, for time zone lookups: the date itself when
+    /// chrono has it, otherwise the same day of the 400-year cycle in years
+    /// 2000..=2399 for a later date, -400..=-1 for an earlier one: the same
+    /// calendar, and a zone's present rules or its earliest (local mean
+    /// time) offset.
+    fn to_chrono(self) -> NaiveDate {
+        if let Some(d) = NaiveDate::from_ymd_opt(self.year, self.month(), self.day()) {
+            return d;
+        }
+        let cycle = i32::try_from(CYCLE_YEARS).expect("400 fits an i32");
+        let in_cycle = self.year.rem_euclid(cycle);
+        let year = if self.year > 0 {
+            CYCLE_BASE_YEAR + in_cycle
+        } else {
+            in_cycle - cycle
+        };
+        NaiveDate::from_ymd_opt(year, self.month(), self.day())
+            .expect("a valid FEEL date exists in every 400-year cycle")
+    }
+}
+
+fn cycle_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(CYCLE_BASE_YEAR, 1, 1).expect("2000-01-01 exists")
+}
+
+fn is_leap_year(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A year as FEEL writes it: at least four digits, `-` before negative ones.
+struct YearDisplay(i32);
+
+impl fmt::Display for YearDisplay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 < 0 {
+            write!(f, "-{:04}", self.0.unsigned_abs())
+        } else {
+            write!(f, "{:04}", self.0)
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}-{:02}-{:02}",
+            YearDisplay(self.year),
+            self.month,
+            self.day
+        )
+    }
+}
 
 /// The zone of a time or date and time value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +262,7 @@ impl Zone {
                 .map(|o| o.fix().local_minus_utc())
                 .or_else(|| {
                     // In a gap (spring forward): take the offset just after it.
-                    let later = local.checked_add_signed(ChronoDuration::hours(1))?;
+                    let later = local.checked_add_signed(chrono::Duration::hours(1))?;
                     tz.offset_from_local_datetime(&later)
                         .earliest()
                         .map(|o| o.fix().local_minus_utc())
@@ -78,8 +306,10 @@ pub struct Time {
 /// A FEEL date and time with an optional zone.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DateTime {
-    /// The local date and time.
-    pub date_time: NaiveDateTime,
+    /// The local date.
+    pub date: Date,
+    /// The local time of day.
+    pub time: NaiveTime,
     /// `None` for a local date and time.
     pub zone: Option<Zone>,
 }
@@ -105,22 +335,6 @@ fn fmt_time(t: &NaiveTime, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     fmt_seconds_fraction(t.nanosecond() % 1_000_000_000, f)
 }
 
-/// Formats a date as FEEL does: `YYYY-MM-DD`, years beyond 9999 in full and
-/// negative years with a leading `-`.
-pub struct DateDisplay<'a>(pub &'a NaiveDate);
-
-impl fmt::Display for DateDisplay<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        let y = d.year();
-        if y < 0 {
-            write!(f, "-{:04}-{:02}-{:02}", -y, d.month(), d.day())
-        } else {
-            write!(f, "{:04}-{:02}-{:02}", y, d.month(), d.day())
-        }
-    }
-}
-
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt_time(&self.time, f)?;
@@ -133,8 +347,8 @@ impl fmt::Display for Time {
 
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}T", DateDisplay(&self.date_time.date()))?;
-        fmt_time(&self.date_time.time(), f)?;
+        write!(f, "{}T", self.date)?;
+        fmt_time(&self.time, f)?;
         if let Some(z) = &self.zone {
             write!(f, "{z}")?;
         }
@@ -200,27 +414,32 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Parses `YYYY-MM-DD` (years of four or more digits, optionally negative).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
+/// Parses `YYYY-MM-DD`: a year of four or more digits (no leading zero
+/// beyond four), optionally negative, from [`MIN_YEAR`] to [`MAX_YEAR`].
+pub fn parse_date(s: &str) -> Result<Date, TemporalError> {
+    let bad = || TemporalError::new(format!("{s:?} is not a date: expected [-]YYYY-MM-DD"));
     let (neg, rest) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s),
     };
     let mut parts = rest.splitn(3, '-');
-    let y = parts.next()?;
-    let m = parts.next()?;
-    let d = parts.next()?;
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
     if y.len() < 4 || (y.len() > 4 && y.starts_with('0')) || m.len() != 2 || d.len() != 2 {
-        return None;
+        return Err(bad());
     }
     if !all_digits(y) || !all_digits(m) || !all_digits(d) {
-        return None;
+        return Err(bad());
     }
-    let mut year: i32 = y.parse().ok()?;
-    if neg {
-        year = -year;
-    }
-    NaiveDate::from_ymd_opt(year, m.parse().ok()?, d.parse().ok()?)
+    // More digits than any i64 holds are out of range all the same.
+    let year = y.parse::<i64>().unwrap_or(i64::MAX);
+    let year = if neg { -year } else { year };
+    let (m, d) = (
+        m.parse::<i64>().map_err(|_| bad())?,
+        d.parse::<i64>().map_err(|_| bad())?,
+    );
+    Date::from_ymd(year, m, d).map_err(|e| TemporalError::new(format!("date {s:?}: {e}")))
 }
 
 /// Parses a zone suffix: `Z`, `+hh:mm`, `-hh:mm[:ss]`, `@Area/City`.
@@ -312,30 +531,29 @@ pub fn parse_time(s: &str) -> Option<Time> {
 
 /// Parses a FEEL date and time string: `2017-01-01T10:30:00[zone]`, or a
 /// bare date (midnight, local).
-pub fn parse_date_time(s: &str) -> Option<DateTime> {
+pub fn parse_date_time(s: &str) -> Result<DateTime, TemporalError> {
     match s.find('T') {
         Some(i) => {
             let date = parse_date(&s[..i])?;
-            let t = parse_time(&s[i + 1..])?;
-            let dt = date.and_time(t.time);
+            let t = parse_time(&s[i + 1..]).ok_or_else(|| {
+                TemporalError::new(format!(
+                    "{s:?} is not a date and time: {:?} is not a time (hh:mm:ss[.f][zone])",
+                    &s[i + 1..]
+                ))
+            })?;
             // 24:00:00 is the start of the next day.
-            let dt = if s[i + 1..].starts_with("24:") {
-                dt.checked_add_signed(ChronoDuration::days(1))?
+            let date = if s[i + 1..].starts_with("24:") {
+                date.add_days(1)?
             } else {
-                dt
+                date
             };
-            Some(DateTime {
-                date_time: dt,
+            Ok(DateTime {
+                date,
+                time: t.time,
                 zone: t.zone,
             })
         }
-        None => {
-            let date = parse_date(s)?;
-            Some(DateTime {
-                date_time: date.and_time(NaiveTime::MIN),
-                zone: None,
-            })
-        }
+        None => Ok(DateTime::midnight(parse_date(s)?, None)),
     }
 }
 
@@ -508,20 +726,6 @@ impl DayTimeDuration {
         s.parse::<i128>().ok().map(DayTimeDuration)
     }
 
-    /// As a chrono duration (saturating).
-    pub fn to_chrono(&self) -> Option<ChronoDuration> {
-        let secs = i64::try_from(self.0.div_euclid(NANOS_PER_SECOND)).ok()?;
-        let nanos = self.0.rem_euclid(NANOS_PER_SECOND) as i64;
-        ChronoDuration::try_seconds(secs)?.checked_add(&ChronoDuration::nanoseconds(nanos))
-    }
-
-    /// From a chrono duration.
-    pub fn from_chrono(d: ChronoDuration) -> DayTimeDuration {
-        let secs = i128::from(d.num_seconds());
-        let nanos = i128::from(d.subsec_nanos());
-        DayTimeDuration(secs * NANOS_PER_SECOND + nanos)
-    }
-
     /// Days component.
     pub fn days(&self) -> i64 {
         (self.0 / (86_400 * NANOS_PER_SECOND)) as i64
@@ -540,42 +744,83 @@ impl DayTimeDuration {
     }
 }
 
-/// Adds a number of months to a date, clamping the day to the month's end.
-pub fn add_months(date: NaiveDate, months: i64) -> Option<NaiveDate> {
-    let total = (i64::from(date.year()) * 12 + i64::from(date.month0())).checked_add(months)?;
-    let year = i32::try_from(total.div_euclid(12)).ok()?;
-    let month0 = total.rem_euclid(12) as u32;
-    let mut day = date.day();
-    loop {
-        if let Some(d) = NaiveDate::from_ymd_opt(year, month0 + 1, day) {
-            return Some(d);
-        }
-        if day <= 28 {
-            return None;
-        }
-        day -= 1;
-    }
+fn outside_years() -> TemporalError {
+    TemporalError::new(format!(
+        "the date and time is outside the FEEL years {MIN_YEAR}..{MAX_YEAR}"
+    ))
+}
+
+fn time_nanos(t: &NaiveTime) -> i128 {
+    i128::from(t.num_seconds_from_midnight()) * NANOS_PER_SECOND
+        + i128::from(t.nanosecond() % 1_000_000_000)
 }
 
 impl DateTime {
-    /// UTC instant in seconds+nanos as a chrono `NaiveDateTime` in UTC;
-    /// for local values, the local date and time itself.
-    pub fn utc(&self) -> NaiveDateTime {
-        match &self.zone {
-            Some(z) => self
-                .date_time
-                .checked_sub_signed(ChronoDuration::seconds(i64::from(
-                    z.offset_at(&self.date_time),
-                )))
-                .unwrap_or(self.date_time),
-            None => self.date_time,
+    /// Midnight at the start of `date`.
+    pub fn midnight(date: Date, zone: Option<Zone>) -> DateTime {
+        DateTime {
+            date,
+            time: NaiveTime::MIN,
+            zone,
         }
+    }
+
+    /// Nanoseconds from 0000-01-01T00:00:00 to the local date and time.
+    fn local_nanos(&self) -> i128 {
+        i128::from(self.date.days()) * NANOS_PER_DAY + time_nanos(&self.time)
+    }
+
+    /// The local date and time `nanos` nanoseconds after 0000-01-01T00:00:00.
+    fn from_local_nanos(nanos: i128, zone: Option<Zone>) -> Result<DateTime, TemporalError> {
+        let days = i64::try_from(nanos.div_euclid(NANOS_PER_DAY)).map_err(|_| outside_years())?;
+        let of_day = nanos.rem_euclid(NANOS_PER_DAY);
+        let seconds = u32::try_from(of_day / NANOS_PER_SECOND).expect("seconds of a day fit a u32");
+        let nanos = u32::try_from(of_day % NANOS_PER_SECOND).expect("nanoseconds fit a u32");
+        Ok(DateTime {
+            date: Date::from_days(days)?,
+            time: NaiveTime::from_num_seconds_from_midnight_opt(seconds, nanos)
+                .expect("a time of day below 86,400 seconds exists"),
+            zone,
+        })
+    }
+
+    /// The UTC offset in seconds (0 for a local date and time).
+    pub fn offset_seconds(&self) -> i32 {
+        self.zone.map_or(0, |z| {
+            z.offset_at(&self.date.to_chrono().and_time(self.time))
+        })
+    }
+
+    /// The instant in nanoseconds from 0000-01-01T00:00:00 UTC; for a local
+    /// date and time, from the same local time.
+    pub fn instant_nanos(&self) -> i128 {
+        self.local_nanos() - i128::from(self.offset_seconds()) * NANOS_PER_SECOND
+    }
+
+    /// The same instant as a local date and time in UTC.
+    pub fn utc(&self) -> Result<DateTime, TemporalError> {
+        DateTime::from_local_nanos(self.instant_nanos(), None)
+    }
+
+    /// The same instant in another zone.
+    pub fn at_zone(&self, zone: Zone) -> Result<DateTime, TemporalError> {
+        let instant = self.instant_nanos();
+        let offset = match zone {
+            Zone::Offset(s) => s,
+            Zone::Named(tz) => {
+                let utc = DateTime::from_local_nanos(instant, None)?;
+                tz.offset_from_utc_datetime(&utc.date.to_chrono().and_time(utc.time))
+                    .fix()
+                    .local_minus_utc()
+            }
+        };
+        DateTime::from_local_nanos(instant + i128::from(offset) * NANOS_PER_SECOND, Some(zone))
     }
 
     /// Compares two date and time values: both local, or both with a zone.
     pub fn compare(&self, other: &DateTime) -> Option<Ordering> {
         match (self.zone.is_some(), other.zone.is_some()) {
-            (true, true) | (false, false) => Some(self.utc().cmp(&other.utc())),
+            (true, true) | (false, false) => Some(self.instant_nanos().cmp(&other.instant_nanos())),
             _ => None,
         }
     }
@@ -584,8 +829,10 @@ impl DateTime {
     /// expects: `.0001` and `.0000` seconds are equal). `false` when only
     /// one has a zone.
     pub fn equals(&self, other: &DateTime) -> bool {
+        const NANOS_PER_MILLI: i128 = 1_000_000;
         self.zone.is_some() == other.zone.is_some()
-            && self.utc().and_utc().timestamp_millis() == other.utc().and_utc().timestamp_millis()
+            && self.instant_nanos().div_euclid(NANOS_PER_MILLI)
+                == other.instant_nanos().div_euclid(NANOS_PER_MILLI)
     }
 
     /// The difference `self - other` as a duration.
@@ -593,7 +840,39 @@ impl DateTime {
         if self.zone.is_some() != other.zone.is_some() {
             return None;
         }
-        Some(DayTimeDuration::from_chrono(self.utc() - other.utc()))
+        Some(DayTimeDuration(
+            self.instant_nanos() - other.instant_nanos(),
+        ))
+    }
+
+    /// Adds a days and time duration: in a named zone, to the instant (the
+    /// local time then follows the zone's rules); otherwise to the local
+    /// date and time.
+    pub fn plus(&self, d: &DayTimeDuration) -> Result<DateTime, TemporalError> {
+        match self.zone {
+            Some(zone @ Zone::Named(_)) => {
+                let instant = self
+                    .instant_nanos()
+                    .checked_add(d.0)
+                    .ok_or_else(outside_years)?;
+                DateTime::from_local_nanos(instant, Some(Zone::Offset(0)))?.at_zone(zone)
+            }
+            zone => {
+                let local = self
+                    .local_nanos()
+                    .checked_add(d.0)
+                    .ok_or_else(outside_years)?;
+                DateTime::from_local_nanos(local, zone)
+            }
+        }
+    }
+
+    /// Adds a number of months to the date, keeping the time and zone.
+    pub fn add_months(&self, months: i64) -> Result<DateTime, TemporalError> {
+        Ok(DateTime {
+            date: self.date.add_months(months)?,
+            ..*self
+        })
     }
 }
 

@@ -5,11 +5,9 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-
 use crate::ast::{Expr, Type};
 use crate::number::Number;
-use crate::temporal::{DateDisplay, DateTime, DayTimeDuration, Time, YearMonthDuration};
+use crate::temporal::{Date, DateTime, DayTimeDuration, Time, YearMonthDuration};
 
 /// A name of a variable, context entry or parameter.
 pub type Name = Arc<str>;
@@ -27,7 +25,7 @@ pub enum Value {
     /// `true` or `false`.
     Boolean(bool),
     /// A calendar date.
-    Date(NaiveDate),
+    Date(Date),
     /// A time of day with an optional zone.
     Time(Time),
     /// A date and time with an optional zone.
@@ -394,7 +392,7 @@ impl Value {
             }
             Value::String(s) => J::String(s.to_string()),
             Value::Boolean(b) => J::Bool(*b),
-            Value::Date(d) => J::String(DateDisplay(d).to_string()),
+            Value::Date(d) => J::String(d.to_string()),
             Value::Time(t) => J::String(t.to_string()),
             Value::DateTime(t) => J::String(t.to_string()),
             Value::YearMonthDuration(d) => J::String(d.to_string()),
@@ -510,7 +508,7 @@ impl fmt::Display for Value {
             Value::Number(n) => write!(f, "{n}"),
             Value::String(s) => write_string_literal(f, s),
             Value::Boolean(b) => write!(f, "{b}"),
-            Value::Date(d) => write!(f, "date(\"{}\")", DateDisplay(d)),
+            Value::Date(d) => write!(f, "date(\"{d}\")"),
             Value::Time(t) => write!(f, "time(\"{t}\")"),
             Value::DateTime(t) => write!(f, "date and time(\"{t}\")"),
             Value::YearMonthDuration(d) => write!(f, "duration(\"{d}\")"),

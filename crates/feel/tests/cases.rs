@@ -23,7 +23,9 @@ fn strict_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Time(x), Value::Time(y)) => x.time == y.time && x.zone == y.zone,
-        (Value::DateTime(x), Value::DateTime(y)) => x.date_time == y.date_time && x.zone == y.zone,
+        (Value::DateTime(x), Value::DateTime(y)) => {
+            x.date == y.date && x.time == y.time && x.zone == y.zone
+        }
         (Value::List(x), Value::List(y)) => {
             x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| strict_eq(p, q))
         }
