@@ -60,10 +60,12 @@ impl CaseResult {
 pub struct Report {
     /// One entry per test case, in folder, file and document order.
     pub cases: Vec<CaseResult>,
-    /// Models of `non-compliant/` folders that were rejected, as expected.
-    pub non_compliant_rejected: Vec<String>,
-    /// Models of `non-compliant/` folders that were wrongly accepted.
-    pub non_compliant_accepted: Vec<String>,
+    /// The test cases of the kit's `non-compliant/` folders, run for
+    /// information only: the kit keeps there the tests that do not conform
+    /// to the specification (untyped test values, recursive business
+    /// knowledge models, ...) until they are fixed; its official runners
+    /// skip them, so they count in no total and no ratchet.
+    pub non_compliant: Vec<CaseResult>,
 }
 
 impl Report {
@@ -79,6 +81,12 @@ impl Report {
             passed += usize::from(c.success);
         }
         (passed, total)
+    }
+
+    /// Passed and total test cases of the `non-compliant/` folders.
+    pub fn non_compliant_counts(&self) -> (usize, usize) {
+        let passed = self.non_compliant.iter().filter(|c| c.success).count();
+        (passed, self.non_compliant.len())
     }
 
     /// The CSV text in the published results format.
@@ -112,22 +120,16 @@ pub fn run(test_cases: &Path, level: Option<u8>) -> Result<Report, String> {
                 "{group}/{}",
                 dir.file_name().unwrap_or_default().to_string_lossy()
             );
-            run_folder(&dir, &folder, &env, &mut report);
+            run_folder(&dir, &folder, &env, &mut report.cases);
         }
     }
-    for dir in sorted_dirs(&test_cases.join("non-compliant")) {
-        let name = dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        let rejected = files(&dir, ".dmn")
-            .iter()
-            .any(|f| fs::read_to_string(f).map_or(true, |x| DmnModel::parse(&x).is_err()));
-        if rejected {
-            report.non_compliant_rejected.push(name);
-        } else {
-            report.non_compliant_accepted.push(name);
+    if level.is_none() {
+        for dir in sorted_dirs(&test_cases.join("non-compliant")) {
+            let folder = format!(
+                "non-compliant/{}",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            );
+            run_folder(&dir, &folder, &env, &mut report.non_compliant);
         }
     }
     Ok(report)
@@ -175,7 +177,7 @@ fn system_clock_env() -> Env {
     }
 }
 
-fn run_folder(dir: &Path, folder: &str, env: &Env, report: &mut Report) {
+fn run_folder(dir: &Path, folder: &str, env: &Env, cases: &mut Vec<CaseResult>) {
     let mut catalog = Catalog::with_env(env.clone());
     let mut by_file: Vec<(String, Result<DmnModel, String>)> = Vec::new();
     for f in files(dir, ".dmn") {
@@ -206,7 +208,7 @@ fn run_folder(dir: &Path, folder: &str, env: &Env, report: &mut Report) {
             continue;
         };
         let Ok(doc) = Document::parse(&text) else {
-            report.cases.push(CaseResult {
+            cases.push(CaseResult {
                 folder: folder.to_string(),
                 file,
                 id: String::new(),
@@ -238,7 +240,7 @@ fn run_folder(dir: &Path, folder: &str, env: &Env, report: &mut Report) {
                 Some(Err(e)) => (false, format!("model rejected: {e}")),
                 None => (false, "no model in the folder".to_string()),
             };
-            report.cases.push(CaseResult {
+            cases.push(CaseResult {
                 folder: folder.to_string(),
                 file: file.clone(),
                 id,
@@ -253,12 +255,55 @@ fn child<'a, 'i>(n: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
     n.children().find(|c| c.tag_name().name() == name)
 }
 
-fn run_case(catalog: &Catalog, model: &DmnModel, tc: Node) -> (bool, String) {
+/// One `<testCase>` of a TCK test file.
+#[derive(Clone, Debug)]
+pub struct TestCase {
+    /// The test case `id`.
+    pub id: String,
+    /// The input data by name.
+    pub inputs: Context,
+    /// The expected value of each result node, by the node's name.
+    pub expected: Vec<(String, Value)>,
+}
+
+/// Reads the test cases of one TCK test file (`<testCases>` XML), for
+/// callers that evaluate the kit's own inputs, such as the rules benchmark.
+pub fn read_test_cases(xml: &str) -> Result<Vec<TestCase>, String> {
+    let doc = Document::parse(xml).map_err(|e| format!("the test file is not XML: {e}"))?;
+    Ok(doc
+        .root_element()
+        .children()
+        .filter(|c| c.tag_name().name() == "testCase")
+        .enumerate()
+        .map(|(i, tc)| TestCase {
+            id: tc
+                .attribute("id")
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{:03}", i + 1)),
+            inputs: case_inputs(tc),
+            expected: tc
+                .children()
+                .filter(|c| c.tag_name().name() == "resultNode")
+                .map(|r| {
+                    let name = r.attribute("name").unwrap_or("").to_string();
+                    (name, child(r, "expected").map_or(Value::Null, read_value))
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+fn case_inputs(tc: Node) -> Context {
     let mut inputs = Context::new();
     for n in tc.children().filter(|c| c.tag_name().name() == "inputNode") {
         let name = n.attribute("name").unwrap_or("");
         inputs.insert(name, read_value(n));
     }
+    inputs
+}
+
+fn run_case(catalog: &Catalog, model: &DmnModel, tc: Node) -> (bool, String) {
+    let inputs = case_inputs(tc);
     let kind = tc.attribute("type").unwrap_or("decision");
     let invocable = tc.attribute("invocableName").unwrap_or("");
     let ns = model.namespace();

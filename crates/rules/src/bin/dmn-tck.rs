@@ -68,16 +68,15 @@ fn real_main() -> ExitCode {
     }
     let (passed, total) = report.counts(None);
     println!("total: {passed}/{total} passed");
-    println!(
-        "non-compliant models rejected: {}/{}{}",
-        report.non_compliant_rejected.len(),
-        report.non_compliant_rejected.len() + report.non_compliant_accepted.len(),
-        if report.non_compliant_accepted.is_empty() {
-            String::new()
-        } else {
-            format!(" (accepted: {})", report.non_compliant_accepted.join(", "))
+    if level.is_none() {
+        let (p, t) = report.non_compliant_counts();
+        println!(
+            "non-compliant folders (not counted; the kit's runners skip them): {p}/{t} passed"
+        );
+        for f in report.non_compliant.iter().filter(|c| !c.success) {
+            println!("  {} {} {}: {}", f.folder, f.file, f.id, f.detail);
         }
-    );
+    }
     match min {
         Some(n) if passed < n => {
             eprintln!("error: {passed} test cases passed, the ratchet requires at least {n}");
