@@ -45,6 +45,8 @@ export function createFormEditor(container: HTMLElement): FormSchemaEditor {
     canRedo: () => commandStack.canRedo(),
     onChange(callback) {
       editor.on('changed', callback);
+      // The schema changes inside a command, before the command stack counts it.
+      editor.on('commandStack.changed', callback);
     },
     destroy: () => editor.destroy(),
   };
