@@ -1,6 +1,7 @@
 //! Rendering: charts as SVG and PNG (plotters, with the bundled DejaVu Sans
 //! so text looks the same everywhere and PNG output does not depend on the
-//! fonts of the machine) and tables as CSV.
+//! fonts of the machine), tables as CSV and XLSX, and whole documents
+//! (cover, chart, table) as PDF.
 
 use std::sync::OnceLock;
 
@@ -9,6 +10,11 @@ use plotters::prelude::*;
 use plotters::style::FontStyle;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+mod pdf;
+mod xlsx;
+
+pub use xlsx::{ABOUT_SHEET, TABLE_SHEET};
 
 /// The font every chart uses (Bitstream Vera licence, see fonts/).
 static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
@@ -86,6 +92,31 @@ pub struct Table {
     /// Rows, each with one value per column.
     #[schema(value_type = Vec<Vec<Object>>)]
     pub rows: Vec<Vec<Value>>,
+}
+
+/// What a document says about itself: its title, a line of description and
+/// labelled details (source, parameters, as-of time, …), in order. The PDF
+/// shows it on its cover page, the XLSX workbook on its "About" sheet.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cover {
+    /// The title.
+    pub title: String,
+    /// One line under the title; may be empty.
+    pub description: String,
+    /// (label, value) pairs.
+    pub details: Vec<(String, String)>,
+}
+
+/// A PDF document (A4 landscape): the cover page, the chart drawn as vector
+/// graphics when there is one, then the table over as many pages as it takes.
+pub fn pdf(cover: &Cover, chart: Option<&Chart>, table: &Table) -> Result<Vec<u8>, RenderError> {
+    pdf::document(cover, chart, table)
+}
+
+/// An XLSX workbook: the table on the sheet [`TABLE_SHEET`], the cover's
+/// title, description and details on [`ABOUT_SHEET`].
+pub fn xlsx(cover: &Cover, table: &Table) -> Result<Vec<u8>, RenderError> {
+    xlsx::workbook(cover, table)
 }
 
 fn register_font() -> Result<(), RenderError> {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::render::{Chart, ChartKind, Series, Table};
+use crate::render::{Chart, ChartKind, Cover, Series, Table};
 use crate::{DurationStats, Filter, Granularity, Insights, InsightsError};
 
 /// Which read-model query a report runs.
@@ -106,6 +106,10 @@ pub enum Format {
     Csv,
     /// The whole run as JSON (a snapshot).
     Json,
+    /// The whole run as a PDF document: cover, chart, table.
+    Pdf,
+    /// The table as an XLSX workbook, with the run's details on a second sheet.
+    Xlsx,
 }
 
 impl Format {
@@ -116,6 +120,20 @@ impl Format {
             Format::Png => "image/png",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Json => "application/json",
+            Format::Pdf => "application/pdf",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+
+    /// The file name extension of the export.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
         }
     }
 }
@@ -128,8 +146,10 @@ impl std::str::FromStr for Format {
             "png" => Ok(Format::Png),
             "csv" => Ok(Format::Csv),
             "json" => Ok(Format::Json),
+            "pdf" => Ok(Format::Pdf),
+            "xlsx" => Ok(Format::Xlsx),
             other => Err(InsightsError::InvalidQuery(format!(
-                "unknown format {other:?} (expected svg, png, csv or json)"
+                "unknown format {other:?} (expected pdf, png, svg, csv, xlsx or json)"
             ))),
         }
     }
@@ -526,11 +546,20 @@ impl ReportRun {
         let spec = self.report.definition.chart.as_ref()?;
         let column = |name: &str| self.result.columns.iter().position(|c| c == name);
         let x = column(&spec.x)?;
+        // The buckets of a time series read as dates, not milliseconds.
+        let format = match self.report.definition.source {
+            Source::Daily if spec.x == "start" => Some(DAY_LABEL),
+            Source::Hourly if spec.x == "start" => Some(HOUR_LABEL),
+            _ => None,
+        };
         let categories = self
             .result
             .rows
             .iter()
-            .map(|row| crate::render::cell_text(&row[x]))
+            .map(|row| match (format, row[x].as_i64()) {
+                (Some(format), Some(ms)) => utc_label(ms, format),
+                _ => crate::render::cell_text(&row[x]),
+            })
             .collect();
         let series = spec
             .y
@@ -556,12 +585,40 @@ impl ReportRun {
         })
     }
 
+    /// What the PDF's cover page and the XLSX's "About" sheet say: the
+    /// report's name and description, its source, each parameter, the
+    /// as-of time, who ran it and when, and the row count.
+    pub fn cover(&self) -> Cover {
+        let mut details = vec![(
+            "Source".to_string(),
+            format!("{:?}", self.report.definition.source).to_lowercase(),
+        )];
+        if self.parameters.is_empty() {
+            details.push(("Parameters".to_string(), "none".to_string()));
+        }
+        for (key, value) in &self.parameters {
+            details.push((format!("Parameter {key}"), value.clone()));
+        }
+        details.push(("As of".to_string(), utc_time(self.as_of)));
+        details.push((
+            "Ran".to_string(),
+            format!("{} by {}", utc_time(self.ran_at), self.ran_by),
+        ));
+        details.push(("Run".to_string(), self.id.clone()));
+        details.push(("Rows".to_string(), self.result.rows.len().to_string()));
+        Cover {
+            title: self.report.name.clone(),
+            description: self.report.description.clone(),
+            details,
+        }
+    }
+
     /// The run exported as `format` (charts 960 x 540).
     pub fn export(&self, format: Format) -> Result<Vec<u8>, InsightsError> {
         let chart = || {
             self.chart().ok_or_else(|| {
                 InsightsError::InvalidQuery(format!(
-                    "report {:?} defines no chart; export it as csv or json",
+                    "report {:?} defines no chart; export it as pdf, csv, xlsx or json",
                     self.report.name
                 ))
             })
@@ -570,6 +627,12 @@ impl ReportRun {
             Format::Svg => chart()?.to_svg(960, 540).map(String::into_bytes),
             Format::Png => chart()?.to_png(960, 540),
             Format::Csv => self.result.to_csv(),
+            Format::Pdf => {
+                // A run without rows has nothing to draw: the cover and the empty table.
+                let chart = self.chart().filter(|chart| !chart.categories.is_empty());
+                crate::render::pdf(&self.cover(), chart.as_ref(), &self.result)
+            }
+            Format::Xlsx => crate::render::xlsx(&self.cover(), &self.result),
             Format::Json => {
                 return serde_json::to_vec_pretty(self)
                     .map_err(|e| InsightsError::InvalidData(e.to_string()))
@@ -577,4 +640,23 @@ impl ReportRun {
         };
         rendered.map_err(|e| InsightsError::InvalidQuery(e.to_string()))
     }
+}
+
+type Label = &'static [time::format_description::BorrowedFormatItem<'static>];
+const DAY_LABEL: Label = time::macros::format_description!("[year]-[month]-[day]");
+const HOUR_LABEL: Label = time::macros::format_description!("[month]-[day] [hour]:00");
+const TIME_LABEL: Label =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+
+/// `ms` since the epoch in UTC as `format`; the number itself when out of range.
+fn utc_label(ms: Millis, format: Label) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|at| at.format(format).ok())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// `ms` since the epoch as `YYYY-MM-DD HH:MM:SS UTC (ms ms)`.
+pub fn utc_time(ms: Millis) -> String {
+    format!("{} ({ms} ms)", utc_label(ms, TIME_LABEL))
 }

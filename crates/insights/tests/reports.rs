@@ -69,7 +69,7 @@ dual_test!(async fn reports_run_with_parameters_and_export(store) {
     assert_eq!(runs[0].parameters["process_id"], "nothing");
     assert_eq!(insights.find_run(&report, &run.id).await.unwrap(), Some(run.clone()));
 
-    // Exports: the snapshot document round-trips; CSV, SVG and PNG carry the data.
+    // Exports: the snapshot document round-trips; CSV, SVG, PNG, PDF and XLSX carry the data.
     let snapshot: ReportRun = serde_json::from_slice(&run.export(Format::Json).unwrap()).unwrap();
     assert_eq!(snapshot, run);
     let csv = String::from_utf8(run.export(Format::Csv).unwrap()).unwrap();
@@ -78,7 +78,17 @@ dual_test!(async fn reports_run_with_parameters_and_export(store) {
     let svg = String::from_utf8(run.export(Format::Svg).unwrap()).unwrap();
     assert!(svg.contains("Claims per day") && svg.contains("completed"));
     assert!(run.export(Format::Png).unwrap().starts_with(b"\x89PNG"));
-    assert!("pdf".parse::<Format>().unwrap_err().to_string().contains("expected svg, png, csv or json"));
+    let pdf = pdf_extract::extract_text_from_mem(&run.export(Format::Pdf).unwrap()).unwrap();
+    assert!(pdf.contains("Claims per day") && pdf.contains("claims"), "{pdf}");
+    assert!(pdf.contains(&flowdesk_insights::reports::utc_time(run.as_of)), "{pdf}");
+    let xlsx = run.export(Format::Xlsx).unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut workbook, "Table").unwrap();
+    assert_eq!(sheet.height(), run.result.rows.len() + 1);
+    let started_read: f64 = sheet.rows().skip(1).map(|row| calamine::DataType::as_f64(&row[1]).unwrap()).sum();
+    assert_eq!(started_read, 60.0);
+    assert!("doc".parse::<Format>().unwrap_err().to_string().contains("expected pdf, png, svg, csv, xlsx or json"));
 
     assert!(insights.delete_report(&report.id).await.unwrap());
     assert!(insights.find_report(&report.id).await.unwrap().is_none());

@@ -1,4 +1,4 @@
-//! `flowdesk report run NAME --format svg|png|csv|json --out FILE
+//! `flowdesk report run NAME --format pdf|png|svg|csv|xlsx|json --out FILE
 //! [--param k=v]…`: runs a saved report on the database of `--db` (the
 //! read model is caught up first), keeps the run, and writes the export.
 
@@ -19,8 +19,9 @@ const CATCH_UP_BATCH: usize = 2_000;
 /// The report subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ReportCommand {
-    /// Run a saved report and write its chart (svg, png), table (csv) or
-    /// whole run (json) to a file.
+    /// Run a saved report and write it to a file: the whole report as pdf
+    /// (cover, chart, table), its chart (png, svg), its table (csv, xlsx) or
+    /// the whole run (json).
     Run(RunArgs),
 }
 
@@ -28,7 +29,7 @@ pub(crate) enum ReportCommand {
 pub(crate) struct RunArgs {
     /// The report's name (or id).
     name: String,
-    /// svg, png, csv or json.
+    /// pdf, png, svg, csv, xlsx or json.
     #[arg(long)]
     format: String,
     /// The file to write.

@@ -88,7 +88,8 @@ struct RunRequest {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct DownloadQuery {
-    /// `svg`, `png`, `csv` or `json` (the run as a snapshot document).
+    /// `pdf` (cover, chart and table), `png` or `svg` (the chart), `csv` or
+    /// `xlsx` (the table), or `json` (the run as a snapshot document).
     format: String,
 }
 
@@ -194,12 +195,19 @@ async fn runs(
     ))
 }
 
-/// Downloads a run as SVG or PNG (the chart), CSV (the table) or JSON (the
-/// whole run: an offline snapshot).
+/// Downloads a run as PDF (cover with title, parameters and as-of time, the
+/// chart, the table), SVG or PNG (the chart), CSV or XLSX (the table) or
+/// JSON (the whole run: an offline snapshot).
 #[utoipa::path(get, path = "/api/reports/{id}/runs/{run_id}/download", tag = "reports",
     params(("id" = String, Path, description = "Report id or name"),
            ("run_id" = String, Path, description = "Run id"), DownloadQuery),
-    responses((status = 200, description = "The file"),
+    responses((status = 200, description = "The file, as an attachment named report-RUN.FORMAT", content(
+                  (Vec<u8> = "application/pdf"),
+                  (Vec<u8> = "image/png"),
+                  (String = "image/svg+xml"),
+                  (String = "text/csv"),
+                  (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                  (ReportRun = "application/json"))),
               (status = 400, description = "Unknown format, or no chart to draw", body = ProblemDetails),
               (status = 404, description = "No such report or run", body = ProblemDetails)))]
 async fn download(
@@ -216,7 +224,7 @@ async fn download(
         .map_err(problem)?
         .ok_or_else(|| ApiError::NotFound(format!("report {id} has no run {run_id}")))?;
     let bytes = run.export(format).map_err(problem)?;
-    let extension = query.format;
+    let extension = format.extension();
     Ok((
         [
             (header::CONTENT_TYPE, format.media_type().to_string()),

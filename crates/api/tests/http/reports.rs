@@ -52,9 +52,22 @@ dual_test!(async fn analysts_create_and_run_reports_viewers_download_them(store)
     assert_eq!(String::from_utf8(csv.body).unwrap(), "element_id,activated,completed\n");
     let snapshot = get(&app, &format!("/api/reports/{id}/runs/{run_id}/download?format=json"), &viewer).await;
     assert_eq!(snapshot.json()["report"]["definition"]["source"], "elements");
-    get(&app, &format!("/api/reports/{id}/runs/{run_id}/download?format=pdf"), &viewer)
+    let pdf = get(&app, &format!("/api/reports/{id}/runs/{run_id}/download?format=pdf"), &viewer).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.content_type(), "application/pdf");
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    let xlsx = get(&app, &format!("/api/reports/{id}/runs/{run_id}/download?format=xlsx"), &viewer).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(xlsx.content_type(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(xlsx.body.starts_with(b"PK"), "an XLSX is a zip file");
+    assert_eq!(
+        xlsx.headers.get("content-disposition").unwrap(),
+        &format!("attachment; filename=\"report-{run_id}.xlsx\"")
+    );
+    let problem = get(&app, &format!("/api/reports/{id}/runs/{run_id}/download?format=doc"), &viewer)
         .await
         .assert_problem(400, "invalid-request");
+    assert!(problem["detail"].as_str().unwrap().contains("expected pdf, png, svg, csv, xlsx or json"));
     get(&app, &format!("/api/reports/{id}/runs/nope/download?format=csv"), &viewer)
         .await
         .assert_problem(404, "not-found");
@@ -63,3 +76,30 @@ dual_test!(async fn analysts_create_and_run_reports_viewers_download_them(store)
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     get(&app, &format!("/api/reports/{id}"), &viewer).await.assert_problem(404, "not-found");
 });
+
+#[test]
+fn the_openapi_document_lists_every_download_format() {
+    let document = serde_json::to_value(flowdesk_api::openapi()).unwrap();
+    let download = &document["paths"]["/api/reports/{id}/runs/{run_id}/download"]["get"];
+    let content = download["responses"]["200"]["content"].as_object().unwrap();
+    let mut types: Vec<&str> = content.keys().map(String::as_str).collect();
+    types.sort_unstable();
+    assert_eq!(
+        types,
+        [
+            "application/json",
+            "application/pdf",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "image/png",
+            "image/svg+xml",
+            "text/csv",
+        ]
+    );
+    let format = download["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "format")
+        .unwrap();
+    assert!(format["description"].as_str().unwrap().contains("`xlsx`"));
+}
