@@ -1,8 +1,9 @@
 //! `cargo xtask screenshot`: the desktop app with the demo workspace, on a
 //! virtual display, saved as PNG (the README's screenshot). With
-//! `--console`, also the designer, instance detail, tasklist and version
-//! diff in both themes, captured by the desktop end-to-end test's console
-//! flow (`tests/src/console.rs`) into docs/screenshots/.
+//! `--console`, also the designer, instance detail, tasklist, version diff,
+//! DMN editor and form editor in both themes, captured by the desktop
+//! end-to-end test's console and editors flows (`tests/src/console.rs`,
+//! `tests/src/editors.rs`) into docs/screenshots/.
 
 use std::fs;
 use std::io::Write;
