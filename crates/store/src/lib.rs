@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod data_keys;
 pub mod decision_history;
 pub mod definitions;
 pub mod history;
@@ -104,6 +105,7 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    keys: Option<flowdesk_vault::Keys>,
 }
 
 /// Normalises a SQLite URL so that the file is created when missing.
@@ -164,6 +166,7 @@ impl Store {
             Ok(Store {
                 pool,
                 dialect: Dialect::Sqlite,
+                keys: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = AnyConnectOptions::from_str(url)?;
@@ -175,6 +178,7 @@ impl Store {
             Ok(Store {
                 pool,
                 dialect: Dialect::Postgres,
+                keys: None,
             })
         } else {
             Err(StoreError::InvalidUrl(redact(url)))
@@ -210,6 +214,18 @@ impl Store {
     /// Starts a transaction for writes.
     pub async fn begin(&self) -> Result<Tx<'static>, StoreError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// This store with the deployment's data keys (see [`data_keys::open_keys`]),
+    /// for sealing and opening secrets at rest; clones share them.
+    pub fn with_keys(mut self, keys: flowdesk_vault::Keys) -> Store {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// The data keys, when a master key was configured.
+    pub fn keys(&self) -> Option<&flowdesk_vault::Keys> {
+        self.keys.as_ref()
     }
 
     /// Closes the pool, waiting for connections to be returned.

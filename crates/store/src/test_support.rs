@@ -4,6 +4,8 @@
 //! and [`dual_test!`](crate::dual_test) to write a test body once and run it on both.
 //!
 //! PostgreSQL tests fail, never skip, when the server cannot be reached.
+//! Every test database gets its data keys from [`TEST_MASTER_KEY`], so
+//! secrets are sealed in tests as in production.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -20,6 +22,17 @@ pub fn postgres_base_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
         .trim_end_matches('/')
         .to_string()
+}
+
+/// The master key of test databases (base64): a fixed, public value, so a
+/// test may start `flowdesk serve` on a test database with
+/// `FLOWDESK_MASTER_KEY` set to it. Never use it outside tests.
+pub const TEST_MASTER_KEY: &str = "Zmxvd2Rlc2stdGVzdC1tYXN0ZXIta2V5LTMyYnl0ZXM=";
+
+/// [`TEST_MASTER_KEY`] as a key.
+pub fn test_master_key() -> flowdesk_vault::MasterKey {
+    flowdesk_vault::MasterKey::from_base64(TEST_MASTER_KEY, "TEST_MASTER_KEY")
+        .expect("TEST_MASTER_KEY is 32 bytes of base64")
 }
 
 /// A migrated, empty database that is removed by [`TestDb::finish`].
@@ -83,6 +96,10 @@ impl TestDb {
             .migrate()
             .await
             .unwrap_or_else(|e| panic!("migrations failed: {e}"));
+        let keys = crate::data_keys::open_keys(&store, test_master_key(), 0)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create the data key: {e}"));
+        let store = store.with_keys(keys);
         TestDb {
             store,
             url,
