@@ -6,7 +6,8 @@
 //! the [`Identity`] service that signs users in and out (password, then TOTP
 //! or a recovery code when enrolled; sign-in [`throttle`] with lockout and
 //! back-off), manages users, sessions, scoped tokens and roles, and appends an
-//! audit entry in the same transaction as every change.
+//! audit entry in the same transaction as every change. TOTP secrets are
+//! stored sealed ([`keys`]: encryption at rest with `flowdesk-vault`).
 //!
 //! Boundaries: depends on `flowdesk-store` for persistence and knows nothing
 //! about HTTP (no cookies, headers or status codes; that is `flowdesk-api`).
@@ -15,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+pub mod keys;
 pub mod mfa;
 pub mod password;
 pub mod permission;

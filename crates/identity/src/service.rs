@@ -15,7 +15,7 @@ use crate::secret::{hash_secret, new_api_token_secret, new_session_secret, API_T
 use crate::session::{
     session_is_valid, token_expiry, token_is_valid, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS,
 };
-use crate::{mfa, password, policy, throttle};
+use crate::{keys, mfa, password, policy, throttle};
 use crate::{Permission, Principal, Via};
 
 /// Errors of the identity service.
@@ -392,11 +392,17 @@ impl Identity {
             .await?
             .filter(|t| t.confirmed_at.is_some())
             .ok_or(IdentityError::Unauthenticated)?;
+        let totp_secret = if mfa::looks_like_recovery_code(code) {
+            None
+        } else {
+            Some(keys::totp_secret(&self.store, &credential).await?)
+        };
         let mut tx = self.store.begin().await?;
         let accepted = if mfa::looks_like_recovery_code(code) {
             users::use_recovery_code(&mut tx, &user.id, &mfa::hash_recovery_code(code), now).await?
         } else {
-            let totp = mfa::totp(&credential.secret, &user.username)
+            let secret = totp_secret.as_deref().map_or("", String::as_str);
+            let totp = mfa::totp(secret, &user.username)
                 .map_err(|e| IdentityError::Internal(e.to_string()))?;
             match mfa::matching_step(&totp, code, now) {
                 Some(step) => users::accept_totp_step(&mut tx, &user.id, step, now).await?,
@@ -451,7 +457,7 @@ impl Identity {
             &mut tx,
             &users::TotpCredential {
                 user_id: principal.user_id.clone(),
-                secret: secret.clone(),
+                secret: keys::seal_totp_secret(&self.store, &principal.user_id, &secret)?,
                 created_at: now,
                 confirmed_at: None,
                 last_step: 0,
@@ -491,7 +497,8 @@ impl Identity {
                 "TOTP is already enrolled for this user".into(),
             ));
         }
-        let totp = mfa::totp(&credential.secret, &principal.username)
+        let totp_secret = keys::totp_secret(&self.store, &credential).await?;
+        let totp = mfa::totp(&totp_secret, &principal.username)
             .map_err(|e| IdentityError::Internal(e.to_string()))?;
         let step = mfa::matching_step(&totp, code, now).ok_or(IdentityError::InvalidCode)?;
         let codes = mfa::new_recovery_codes();
