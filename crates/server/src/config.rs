@@ -21,6 +21,18 @@ pub struct FileConfig {
     /// Decision data providers (`[providers.connections.NAME]`).
     #[serde(default)]
     pub providers: ProvidersConfig,
+    /// Encryption at rest (`[security]`).
+    #[serde(default)]
+    pub security: SecurityConfig,
+}
+
+/// The `[security]` table.
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// File holding the master key (base64 of 32 bytes), readable by its
+    /// owner only; `FLOWDESK_MASTER_KEY` wins over it.
+    pub master_key_file: Option<PathBuf>,
 }
 
 /// The `[providers]` table: what DMN input data providers may reach.
@@ -134,6 +146,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// UI directory, if any.
     pub ui_dir: Option<PathBuf>,
+    /// The master key file of `[security]`, if any.
+    pub master_key_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -159,7 +173,12 @@ impl Settings {
         let ui_dir = ui_dir
             .or_else(|| file.ui_dir.clone())
             .or_else(|| Some(PathBuf::from("ui/dist")).filter(|dir| dir.is_dir()));
-        Ok(Settings { db, listen, ui_dir })
+        Ok(Settings {
+            db,
+            listen,
+            ui_dir,
+            master_key_file: file.security.master_key_file.clone(),
+        })
     }
 }
 

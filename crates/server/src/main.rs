@@ -12,6 +12,7 @@
 mod admin_cli;
 mod config;
 mod evaluate;
+mod keys_cli;
 mod report_cli;
 mod workflow_cli;
 
@@ -77,6 +78,12 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Encryption at rest: rotate the data key, change the master key, list
+    /// the data keys.
+    Keys {
+        #[command(subcommand)]
+        command: keys_cli::KeysCommand,
     },
     #[command(flatten)]
     Admin(admin_cli::AdminCommand),
@@ -238,6 +245,7 @@ async fn run(
         } => admin_cli::run_user(command, &file).await,
         Command::Admin(command) => admin_cli::run(command, &file).await,
         Command::Report { command } => report_cli::run(command, &file).await,
+        Command::Keys { command } => keys_cli::run(command, &file).await,
     }
 }
 
@@ -284,6 +292,8 @@ async fn serve(
         tracing::info!(connection = %connection.name, "decision data provider connection");
     }
     let store = open(&settings.db).await?;
+    let store = keys_cli::unlock_configured(store, settings.master_key_file.as_deref()).await?;
+    keys_cli::spawn_reloads(&store);
     if demo {
         flowdesk_api::demo::seed(&store)
             .await

@@ -100,7 +100,8 @@ pub fn command(args: &[&str]) -> Command {
         .env_remove("FLOWDESK_CONFIG")
         .env_remove("FLOWDESK_DB")
         .env_remove("FLOWDESK_SERVER")
-        .env_remove("FLOWDESK_TOKEN");
+        .env_remove("FLOWDESK_TOKEN")
+        .env_remove("FLOWDESK_MASTER_KEY");
     command
 }
 
@@ -184,10 +185,19 @@ pub fn free_port() -> u16 {
 /// `log_path`, and waits with a deadline until it is ready; returns it and
 /// its base URL. Panics with the log if it exits first.
 pub async fn serve(args: &[&str], address: &str, log_path: &Path) -> (Server, String) {
+    serve_command(command(args), address, log_path).await
+}
+
+/// Like [`serve`], for a prepared command (e.g. with an environment variable set).
+pub async fn serve_command(
+    mut command: Command,
+    address: &str,
+    log_path: &Path,
+) -> (Server, String) {
     use std::time::{Duration, Instant};
     let log = std::fs::File::create(log_path).unwrap();
     let mut server = Server(
-        command(args)
+        command
             .stdout(std::process::Stdio::null())
             .stderr(log)
             .spawn()
