@@ -66,6 +66,64 @@ pub(crate) async fn deploy_bpmn(
     Ok(deployed)
 }
 
+/// Whether a deployed resource is a form-js form (`.form`, the Camunda
+/// Modeler's extension, or `.form.json`) rather than BPMN XML.
+pub(crate) fn is_form_resource(resource_name: &str) -> bool {
+    resource_name.ends_with(".form") || resource_name.ends_with(".form.json")
+}
+
+/// Stores a form-js schema as a new version of the form named by its `id`
+/// (the `formId` a user task links with `zeebe:formDefinition`), unless the
+/// content is unchanged, with an audit entry, in one transaction.
+pub(crate) async fn deploy_form(
+    store: &Store,
+    json: &str,
+    resource_name: &str,
+    actor: &str,
+    now: i64,
+) -> Result<Definition, ApiError> {
+    let schema: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        ApiError::InvalidRequest(format!("{resource_name} is not a JSON form schema: {e}"))
+    })?;
+    let Some(form_id) = schema["id"].as_str().filter(|id| !id.trim().is_empty()) else {
+        return Err(ApiError::InvalidRequest(format!(
+            "{resource_name} has no form id: set the schema's \"id\" (the formId user tasks link)"
+        )));
+    };
+    if !schema["components"].is_array() {
+        return Err(ApiError::InvalidRequest(format!(
+            "{resource_name} has no \"components\" array: it is not a form-js schema"
+        )));
+    }
+    let mut tx = store.begin().await?;
+    let (definition, created) = definitions::deploy(
+        &mut tx,
+        &NewDefinition {
+            kind: Kind::Form,
+            process_id: form_id,
+            name: schema["name"].as_str().unwrap_or(form_id),
+            resource_name,
+            content: json,
+            deployed_at: now,
+            deployed_by: actor,
+        },
+    )
+    .await?;
+    if created {
+        audit_entry(
+            &mut tx,
+            now,
+            actor,
+            "definition.deploy",
+            &format!("resource:{resource_name}"),
+            &format!("{} v{}", definition.process_id, definition.version),
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(definition)
+}
+
 /// Compiles every executable process for execution; the problems found
 /// (located at their element) reject the deployment.
 fn compile_check(

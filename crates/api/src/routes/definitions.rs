@@ -40,9 +40,11 @@ async fn list(
 }
 
 /// Deploys a BPMN file: a new version of each executable process whose
-/// content changed; unchanged content keeps its version.
+/// content changed; unchanged content keeps its version. A `name` ending in
+/// `.form` or `.form.json` deploys a form-js schema instead, as a version of
+/// the form its `id` names.
 #[utoipa::path(post, path = "/api/definitions", tag = "definitions", params(DeployQuery),
-    request_body(content = String, content_type = "application/xml", description = "BPMN 2.0 XML"),
+    request_body(content = String, content_type = "application/xml", description = "BPMN 2.0 XML, or form-js JSON for a .form name"),
     responses((status = 201, description = "Deployed (one per executable process)", body = [Definition]),
               (status = 400, description = "Invalid model: every problem with line and column", body = ProblemDetails)))]
 async fn deploy(
@@ -52,16 +54,29 @@ async fn deploy(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Vec<Definition>>), ApiError> {
     let resource_name = query.name.unwrap_or_else(|| "upload.bpmn".to_string());
-    let xml = std::str::from_utf8(&body)
+    let content = std::str::from_utf8(&body)
         .map_err(|e| ApiError::InvalidRequest(format!("{resource_name} is not UTF-8: {e}")))?;
-    let deployed = services::deploy_bpmn(
-        &state.store,
-        xml,
-        &resource_name,
-        &principal.username,
-        now_ms(),
-    )
-    .await?;
+    let deployed = if services::is_form_resource(&resource_name) {
+        vec![
+            services::deploy_form(
+                &state.store,
+                content,
+                &resource_name,
+                &principal.username,
+                now_ms(),
+            )
+            .await?,
+        ]
+    } else {
+        services::deploy_bpmn(
+            &state.store,
+            content,
+            &resource_name,
+            &principal.username,
+            now_ms(),
+        )
+        .await?
+    };
     Ok((
         StatusCode::CREATED,
         Json(deployed.iter().map(Definition::from).collect()),

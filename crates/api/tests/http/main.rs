@@ -4,6 +4,7 @@
 mod common;
 mod decision_providers;
 mod decisions;
+mod forms;
 mod insights;
 mod malformed_json;
 mod operations;
