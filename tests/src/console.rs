@@ -1,6 +1,6 @@
 //! The console flow of issue 7, the same in Chromium and in the desktop
-//! webview: draw a process in the designer (context pad, replace menu,
-//! properties panel), see lint errors block the deploy, deploy, test-run it
+//! webview: draw a process in the designer (palette, context pad, replace
+//! menu, properties panel), see lint errors block the deploy, deploy, test-run it
 //! and see the token overlay, resolve an incident, complete a user task
 //! through its form, and compare two versions.
 //!
@@ -13,6 +13,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 
@@ -30,7 +32,7 @@ impl Screens {
     }
 
     /// Saves the page in the light and the dark theme, then restores the theme.
-    async fn capture(&self, client: &Client, name: &str) -> Result<()> {
+    pub(crate) async fn capture(&self, client: &Client, name: &str) -> Result<()> {
         let Some(dir) = &self.0 else {
             return Ok(());
         };
@@ -139,7 +141,7 @@ pub async fn page_fetch(
 }
 
 /// [`page_fetch`] of JSON that must answer 2xx.
-async fn page_json(
+pub(crate) async fn page_json(
     client: &Client,
     method: &str,
     path: &str,
@@ -165,7 +167,7 @@ async fn page_json(
 /// one) so that it is selected and its context pad opens: the start event
 /// is clicked first, as clicking an element that is selected already (with
 /// the focus in the properties panel) does not reopen the pad.
-async fn click_element(client: &Client, prefix: &str) -> Result<String> {
+pub(crate) async fn click_element(client: &Client, prefix: &str) -> Result<String> {
     if prefix != "StartEvent_1" {
         click(
             client,
@@ -205,8 +207,129 @@ async fn context_pad(client: &Client, action: &str) -> Result<()> {
     .with_context(|| format!("context pad entry {action}"))
 }
 
+/// Moves the mouse to `offset` (x, y) from the centre of `element` and
+/// presses and releases the left button there, as a user's click on the
+/// canvas: the WebDriver actions a palette tool or a connection waits for.
+async fn click_at(client: &Client, element: Element, offset: (i64, i64)) -> Result<()> {
+    let mouse = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: Some(Duration::from_millis(150)),
+            x: offset.0,
+            y: offset.1,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    client
+        .perform_actions(mouse)
+        .await
+        .context("WebDriver pointer actions")?;
+    client.release_actions().await.ok();
+    Ok(())
+}
+
+/// The hit area of the newest diagram element whose id starts with `prefix`.
+async fn diagram_element(client: &Client, prefix: &str) -> Result<Element> {
+    let css = format!("[data-testid=designer-canvas] .djs-element[data-element-id^='{prefix}']:not(.djs-connection):not([data-element-id$='_label']) .djs-hit");
+    let css = &css;
+    poll(
+        &format!("the diagram element {prefix}…"),
+        UI_DEADLINE,
+        || async move {
+            Ok(match client.find_all(Locator::Css(css)).await?.pop() {
+                Some(element) => Attempt::Done(element),
+                None => Attempt::Retry(format!("no `{css}`")),
+            })
+        },
+    )
+    .await
+}
+
+/// Draws an element from the palette: clicks the palette entry `action`
+/// (e.g. `create.task`), then clicks on the canvas at `offset` from the
+/// centre of the element `beside`; returns the new element's id.
+async fn place_from_palette(
+    client: &Client,
+    action: &str,
+    beside: &str,
+    offset: (i64, i64),
+) -> Result<String> {
+    let count = || async {
+        Ok::<_, anyhow::Error>(
+            client
+                .find_all(Locator::Css("[data-testid=designer-canvas] .djs-shape"))
+                .await?
+                .len(),
+        )
+    };
+    let before = count().await?;
+    click(
+        client,
+        &format!("[data-testid=designer-canvas] .djs-palette .entry[data-action='{action}']"),
+        UI_DEADLINE,
+    )
+    .await
+    .with_context(|| format!("palette entry {action}"))?;
+    let anchor = diagram_element(client, beside).await?;
+    click_at(client, anchor, offset).await?;
+    poll(&format!("{action} to be placed"), UI_DEADLINE, || async move {
+        let now = count().await?;
+        if now <= before {
+            return Ok(Attempt::Retry(format!("{now} shapes, as before")));
+        }
+        let selected = client
+            .execute(
+                "const s = document.querySelector('[data-testid=designer-canvas] .djs-shape.selected'); return s ? s.getAttribute('data-element-id') : null;",
+                vec![],
+            )
+            .await?;
+        Ok(match selected.as_str() {
+            Some(id) => Attempt::Done(id.to_owned()),
+            None => Attempt::Retry("the placed element is not selected".to_owned()),
+        })
+    })
+    .await
+}
+
+/// Connects two diagram elements with a sequence flow: the context pad's
+/// connect tool on `source`, then a click on `target`.
+async fn connect(client: &Client, source: &str, target: &str) -> Result<()> {
+    let flows = || async {
+        Ok::<_, anyhow::Error>(
+            client
+                .find_all(Locator::Css(
+                    "[data-testid=designer-canvas] .djs-connection",
+                ))
+                .await?
+                .len(),
+        )
+    };
+    let before = flows().await?;
+    click_element(client, source).await?;
+    context_pad(client, "connect").await?;
+    let target_element = diagram_element(client, target).await?;
+    click_at(client, target_element, (0, 0)).await?;
+    poll(
+        &format!("a sequence flow from {source} to {target}"),
+        UI_DEADLINE,
+        || async move {
+            let now = flows().await?;
+            Ok(if now > before {
+                Attempt::Done(())
+            } else {
+                Attempt::Retry(format!("{now} connections, as before"))
+            })
+        },
+    )
+    .await
+}
+
 /// Opens a properties panel group if it is closed.
-async fn open_group(client: &Client, group: &str) -> Result<()> {
+pub(crate) async fn open_group(client: &Client, group: &str) -> Result<()> {
     let header = format!("[data-group-id='group-{group}'] .bio-properties-panel-group-header");
     wait_for(client, &header, UI_DEADLINE).await?;
     let open = client
@@ -279,8 +402,9 @@ async fn deploy_disabled(client: &Client) -> Result<bool> {
     Ok(button.attr("disabled").await?.is_some())
 }
 
-/// Draws start → service task → exclusive gateway → two end events with the
-/// context pad, checks that lint errors block the deploy until the task has
+/// Draws start → service task → exclusive gateway → two end events (the
+/// task from the palette, connected with the connect tool, the rest with the
+/// context pad), checks that lint errors block the deploy until the task has
 /// a type and the gateway's flows have conditions, deploys, and returns the
 /// process id.
 pub async fn draw_and_deploy(client: &Client, screens: &Screens) -> Result<String> {
@@ -307,8 +431,13 @@ pub async fn draw_and_deploy(client: &Client, screens: &Screens) -> Result<Strin
         "deploy is enabled with lint errors"
     );
 
-    click_element(client, "StartEvent_1").await?;
-    context_pad(client, "append.append-task").await?;
+    // The task comes from the palette: its tool, then a click on the canvas
+    // to the right of the start event. It is selected once placed.
+    let task = place_from_palette(client, "create.task", "StartEvent_1", (130, 0)).await?;
+    ensure!(
+        task.starts_with("Activity_"),
+        "the palette placed {task}, not a task"
+    );
     context_pad(client, "replace").await?;
     click(
         client,
@@ -344,6 +473,7 @@ pub async fn draw_and_deploy(client: &Client, screens: &Screens) -> Result<Strin
     )
     .await?;
 
+    connect(client, "StartEvent_1", "Activity_").await?;
     click_element(client, "Activity_").await?;
     context_pad(client, "append.gateway").await?;
     context_pad(client, "append.end-event").await?;

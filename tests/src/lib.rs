@@ -34,6 +34,7 @@
 //! ```
 
 pub mod console;
+pub mod editors;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -608,7 +609,8 @@ fn without_database(url: &str) -> String {
     format!("{scheme}://{authority}")
 }
 
-async fn psql(url: &str, sql: &str) -> Result<String> {
+/// Runs one SQL statement with `psql` against `url`; its output.
+pub async fn psql(url: &str, sql: &str) -> Result<String> {
     let output = tokio::process::Command::new("psql")
         .arg(url)
         .args(["-v", "ON_ERROR_STOP=1", "-X", "-q", "-t", "-c", sql])

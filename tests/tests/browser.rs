@@ -1,10 +1,12 @@
 //! The walking skeleton in headless Chromium against `flowdesk serve` on a
 //! fresh PostgreSQL database: the administrator is created on the first-run
 //! screen, and the API confirms what the UI showed. Then the console flow
-//! (designer, test run, incident, tasklist, diff; see `flowdesk_e2e::console`).
+//! (designer, test run, incident, tasklist, diff; see `flowdesk_e2e::console`)
+//! and the DMN and form editors (`flowdesk_e2e::editors`).
 
 use anyhow::{ensure, Context, Result};
 use flowdesk_e2e::console::{console_flow, Screens};
+use flowdesk_e2e::editors::editors_flow;
 use flowdesk_e2e::{
     capture_page, walking_skeleton, ApiSession, ChromeDriver, Postgres, Server, TestContext,
     ADMIN_PASSWORD, ADMIN_USERNAME, PROCESS_ID,
@@ -26,7 +28,8 @@ async fn run(ctx: &TestContext) -> Result<()> {
     let outcome = async {
         client.goto(server.base_url()).await?;
         walking_skeleton(&client, true).await?;
-        console_flow(&client, &Screens(None)).await
+        console_flow(&client, &Screens(None)).await?;
+        editors_flow(&client, &Screens::from_environment()).await
     }
     .await;
     capture_page(

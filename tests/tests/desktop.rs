@@ -3,10 +3,12 @@
 //! app starts on its first-run screen; then once more on the same data folder,
 //! where the administrator signs in and finds the earlier work kept. The
 //! first start also runs the console flow (designer, test run, incident,
-//! tasklist, diff; see `flowdesk_e2e::console`).
+//! tasklist, diff; see `flowdesk_e2e::console`) and the DMN and form editors
+//! (`flowdesk_e2e::editors`).
 
 use anyhow::{Context, Result};
 use flowdesk_e2e::console::{console_flow, Screens};
+use flowdesk_e2e::editors::editors_flow;
 use flowdesk_e2e::{
     bin, capture_page, isolated_xdg_environment, walking_skeleton, TauriDriver, TestContext, Xvfb,
 };
@@ -32,9 +34,18 @@ async fn run(ctx: &TestContext) -> Result<()> {
     let client = driver.client(&app, &args).await?;
 
     let outcome = match walking_skeleton(&client, true).await {
-        Ok(()) => console_flow(&client, &Screens::from_environment())
+        Ok(()) => {
+            async {
+                let screens = Screens::from_environment();
+                console_flow(&client, &screens)
+                    .await
+                    .context("the console flow")?;
+                editors_flow(&client, &screens)
+                    .await
+                    .context("the DMN and form editors")
+            }
             .await
-            .context("the console flow"),
+        }
         Err(error) => Err(error),
     };
     capture_page(ctx, &client, "after").await;
