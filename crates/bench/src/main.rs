@@ -17,8 +17,9 @@
 //!   one `UPDATE` of a small row — what the database allows any sequential
 //!   client;
 //! - the same-writes ceiling: the same number of transactions, each writing
-//!   exactly the rows one durable instance wrote (a key counter update, the
-//!   instance row, its history rows) into copies of the tables with the same
+//!   exactly the rows one durable instance wrote (the instance row, its
+//!   history rows; instance numbers come from a block reserved once per 64
+//!   starts) into copies of the tables with the same
 //!   indexes, copied with `INSERT … SELECT` so no engine, serialization or
 //!   parameter binding is involved — what the database allows for the data
 //!   Flowdesk must keep.
@@ -253,12 +254,6 @@ async fn durable_on(
     same_writes_tables(store, dialect).await?;
     let copy = async |instance_id: &str| -> Result<(), Error> {
         let mut tx = workflow.begin().await?;
-        sqlx::query(
-            "UPDATE bench_engine_keys SET next_instance = next_instance + 1 WHERE id = 1 \
-             RETURNING next_instance",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
         sqlx::query("INSERT INTO bench_instances SELECT * FROM instances WHERE id = $1")
             .bind(instance_id)
             .execute(&mut *tx)
@@ -288,13 +283,11 @@ async fn durable_on(
     Ok(())
 }
 
-/// Empty copies of `engine_keys`, `instances` and `history` with the same
+/// Empty copies of `instances` and `history` with the same
 /// columns, keys and indexes, for the same-writes ceiling.
 async fn same_writes_tables(store: &Store, dialect: Dialect) -> Result<(), Error> {
     let statements: Vec<String> = match dialect {
         Dialect::Postgres => vec![
-            "CREATE TABLE bench_engine_keys (LIKE engine_keys INCLUDING ALL)".into(),
-            "INSERT INTO bench_engine_keys SELECT * FROM engine_keys".into(),
             "CREATE TABLE bench_instances (LIKE instances INCLUDING ALL)".into(),
             "CREATE TABLE bench_history (LIKE history INCLUDING ALL)".into(),
             "ALTER TABLE bench_history ADD FOREIGN KEY (instance_id) \
@@ -305,24 +298,20 @@ async fn same_writes_tables(store: &Store, dialect: Dialect) -> Result<(), Error
             // SQLite has no `LIKE`: replay the stored schema under new names.
             let rows: Vec<(String, String)> = sqlx::query_as(
                 "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL \
-                 AND tbl_name IN ('engine_keys', 'instances', 'history') \
-                 ORDER BY CASE tbl_name WHEN 'engine_keys' THEN 0 \
-                 WHEN 'instances' THEN 1 ELSE 2 END, type DESC",
+                 AND tbl_name IN ('instances', 'history') \
+                 ORDER BY CASE tbl_name WHEN 'instances' THEN 0 ELSE 1 END, type DESC",
             )
             .fetch_all(store.pool())
             .await?;
-            let mut statements: Vec<String> = rows
-                .iter()
+            rows.iter()
                 .map(|(name, sql)| {
                     let mut sql = sql.replacen(name.as_str(), &format!("bench_{name}"), 1);
-                    for table in ["engine_keys", "instances", "history"] {
+                    for table in ["instances", "history"] {
                         sql = replace_word(&sql, table, &format!("bench_{table}"));
                     }
                     sql
                 })
-                .collect();
-            statements.push("INSERT INTO bench_engine_keys SELECT * FROM engine_keys".into());
-            statements
+                .collect()
         }
     };
     for statement in statements {

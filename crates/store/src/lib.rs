@@ -25,6 +25,7 @@ pub mod decision_history;
 pub mod definitions;
 pub mod history;
 pub mod incidents;
+pub mod instance_numbers;
 pub mod instances;
 pub mod jobs;
 pub mod roles;
@@ -105,6 +106,7 @@ pub enum Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    numbers: instance_numbers::Reserved,
     keys: Option<flowdesk_vault::Keys>,
 }
 
@@ -166,6 +168,7 @@ impl Store {
             Ok(Store {
                 pool,
                 dialect: Dialect::Sqlite,
+                numbers: Default::default(),
                 keys: None,
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -178,6 +181,7 @@ impl Store {
             Ok(Store {
                 pool,
                 dialect: Dialect::Postgres,
+                numbers: Default::default(),
                 keys: None,
             })
         } else {

@@ -31,7 +31,8 @@
 //! `messages` until they expire and are correlated at most once per
 //! instance (`message_correlations`).
 //!
-//! Keys: each instance gets a number from `engine_keys`; its engine keys
+//! Keys: each instance gets a number from `engine_keys` (reserved in blocks,
+//! see [`crate::instance_numbers`]); its engine keys
 //! (instance, element instances, jobs, timers, incidents) are
 //! `number * 2^20 + n`, unique across instances and below 2^53 so they
 //! survive JSON numbers.
@@ -50,7 +51,7 @@ use sqlx::Row;
 use crate::definitions::{self, Definition, Kind};
 use crate::instances::{self, Instance};
 use crate::jobs::{self, Job};
-use crate::{history, incidents, Dialect, Millis, Store, StoreError, Tx};
+use crate::{history, incidents, instance_numbers, Dialect, Millis, Store, StoreError, Tx};
 
 /// The FEEL evaluator every workflow command uses: one per process, so
 /// that each expression text is parsed once.
@@ -262,6 +263,7 @@ impl Workflow {
     /// busy timeout), so a read-then-write transaction can never fail
     /// half-way on a stale snapshot.
     pub async fn begin(&self) -> Result<Tx<'static>, WorkflowError> {
+        instance_numbers::refill(&self.store).await?;
         match self.store.dialect() {
             Dialect::Sqlite => Ok(self.store.pool().begin_with("BEGIN IMMEDIATE").await?),
             Dialect::Postgres => Ok(self.store.begin().await?),
@@ -350,14 +352,8 @@ impl Workflow {
         work: &mut VecDeque<Work>,
     ) -> Result<Instance, WorkflowError> {
         let process = self.processes.compiled(definition)?;
-        let row = sqlx::query(
-            "UPDATE engine_keys SET next_instance = next_instance + 1 WHERE id = 1 \
-             RETURNING next_instance",
-        )
-        .fetch_one(&mut **tx)
-        .await?;
-        let number: i64 = row.try_get("next_instance")?;
-        let key = key_from_db(number - 1) * KEYS_PER_INSTANCE;
+        let number = instance_numbers::next(&self.store, tx).await?;
+        let key = key_from_db(number) * KEYS_PER_INSTANCE;
         let mut state = ProcessInstanceState::new(key, definition.process_id.clone());
         state.parent = parent.as_ref().map(|(_, link)| *link);
         let instance_id = crate::new_id();
