@@ -28,6 +28,7 @@ pub mod incidents;
 pub mod instance_numbers;
 pub mod instances;
 pub mod jobs;
+pub mod passkeys;
 pub mod roles;
 pub mod sessions;
 pub mod tasks;
