@@ -288,6 +288,9 @@ impl From<IdentityError> for ApiError {
             IdentityError::NotFound(d) => ApiError::NotFound(format!("{d} not found")),
             IdentityError::Conflict(d) => ApiError::Conflict(d),
             IdentityError::InvalidInput(d) => ApiError::InvalidRequest(d),
+            IdentityError::PasskeyRefused(_) => ApiError::Unauthenticated(error.to_string()),
+            IdentityError::PasskeysUnavailable => ApiError::Conflict(error.to_string()),
+            IdentityError::SessionRequired(_) => ApiError::Forbidden(error.to_string()),
             IdentityError::Store(e) => e.into(),
             IdentityError::Internal(d) => ApiError::Internal(d),
         }

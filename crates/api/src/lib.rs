@@ -41,6 +41,9 @@ pub struct ApiConfig {
     pub ui_dir: Option<PathBuf>,
     /// Mark the session cookie `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// The WebAuthn relying party (the site's public origin) passkeys are
+    /// bound to; without one the passkey routes answer 409.
+    pub passkeys: Option<flowdesk_identity::passkey::RelyingParty>,
 }
 
 /// Shared state of the handlers.
@@ -83,8 +86,12 @@ pub fn router_with_decision_data(
     let openapi_json = openapi
         .to_pretty_json()
         .unwrap_or_else(|_| "{}".to_string());
+    let identity = match config.passkeys.clone() {
+        Some(relying_party) => Identity::new(store.clone()).with_passkeys(relying_party),
+        None => Identity::new(store.clone()),
+    };
     let state = AppState {
-        identity: Identity::new(store.clone()),
+        identity,
         workflow: Workflow::new(store.clone()).with_decisions(Arc::new(workflow_decisions)),
         store,
         metrics: Arc::new(metrics::Metrics::new()),

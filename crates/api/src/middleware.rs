@@ -247,11 +247,13 @@ async fn authenticate(State(state): State<AppState>, mut request: Request, next:
 
 /// Routes open to a user whose role requires a second factor they have not
 /// enrolled yet: enough to enrol or leave.
-const ENROLMENT_ROUTES: [(&str, &str); 4] = [
+const ENROLMENT_ROUTES: [(&str, &str); 6] = [
     ("GET", "/api/auth/me"),
     ("POST", "/api/auth/logout"),
     ("POST", "/api/auth/mfa/totp"),
     ("POST", "/api/auth/mfa/totp/confirm"),
+    ("POST", "/api/account/passkeys/options"),
+    ("POST", "/api/account/passkeys"),
 ];
 
 /// Lets the request through when the access table allows it for the caller.
@@ -285,7 +287,7 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
             )
             .await;
             return ApiError::MfaEnrolmentRequired(format!(
-                "role {} requires a second factor: enrol TOTP at POST /api/auth/mfa/totp first",
+                "role {} requires a second factor: enrol TOTP at POST /api/auth/mfa/totp or register a passkey at POST /api/account/passkeys/options first",
                 principal.role
             ))
             .into_response();

@@ -4,7 +4,8 @@
 //! random session and API-token secrets (only their SHA-256 is stored),
 //! [`Permission`]s and the [`Principal`] of a request, the [`rbac`] check, and
 //! the [`Identity`] service that signs users in and out (password, then TOTP
-//! or a recovery code when enrolled; sign-in [`throttle`] with lockout and
+//! or a recovery code when enrolled, or a [`passkey`]; passwordless sign-in
+//! with a passkey; sign-in [`throttle`] with lockout and
 //! back-off), manages users, sessions, scoped tokens and roles, and appends an
 //! audit entry in the same transaction as every change. TOTP secrets are
 //! stored sealed ([`keys`]: encryption at rest with `flowdesk-vault`).
@@ -18,6 +19,7 @@
 
 pub mod keys;
 pub mod mfa;
+pub mod passkey;
 pub mod password;
 pub mod permission;
 pub mod policy;

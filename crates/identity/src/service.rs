@@ -9,8 +9,9 @@ use flowdesk_store::audit::{self, NewAuditEntry};
 use flowdesk_store::sessions::{self, Session};
 use flowdesk_store::tokens::{self, ApiToken};
 use flowdesk_store::users::{self, User};
-use flowdesk_store::{roles, Millis, Store, StoreError, Tx};
+use flowdesk_store::{passkeys, roles, Millis, Store, StoreError, Tx};
 
+use crate::passkey::RelyingParty;
 use crate::secret::{hash_secret, new_api_token_secret, new_session_secret, API_TOKEN_PREFIX};
 use crate::session::{
     session_is_valid, token_expiry, token_is_valid, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS,
@@ -51,6 +52,16 @@ pub enum IdentityError {
     /// Persistence failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A passkey ceremony failed: an unknown, expired or used challenge, a
+    /// credential that is not registered, or a signature that does not verify.
+    #[error("passkey refused: {0}")]
+    PasskeyRefused(String),
+    /// This server has no WebAuthn relying party (no public URL configured).
+    #[error("passkeys are not available on this server: it has no public URL (set public_url)")]
+    PasskeysUnavailable,
+    /// The operation needs a browser session; an API token may not do it.
+    #[error("{0} needs a signed-in session, not an API token")]
+    SessionRequired(&'static str),
     /// Unexpected failure (e.g. hashing task crashed).
     #[error("internal error: {0}")]
     Internal(String),
@@ -60,6 +71,7 @@ pub enum IdentityError {
 #[derive(Debug, Clone)]
 pub struct Identity {
     store: Store,
+    passkeys: Option<RelyingParty>,
 }
 
 async fn hash_password_blocking(password: &str) -> Result<String, IdentityError> {
@@ -108,7 +120,7 @@ pub fn validate_password(password: &str, username: &str) -> Result<(), IdentityE
         .map_err(|violation| IdentityError::InvalidInput(violation.to_string()))
 }
 
-async fn append_audit(
+pub(crate) async fn append_audit(
     tx: &mut Tx<'_>,
     now: Millis,
     actor: &str,
@@ -138,8 +150,12 @@ pub struct SignIn {
     /// The new session's secret (returned once; only its hash is stored).
     pub secret: String,
     /// True when this is a pending session: the password was right, and the
-    /// TOTP code or a recovery code must follow ([`Identity::complete_mfa`]).
+    /// TOTP code or a recovery code must follow ([`Identity::complete_mfa`]),
+    /// or a passkey ([`Identity::finish_passkey_second_factor`]).
     pub mfa_pending: bool,
+    /// For a pending session, the second factors the user has: `totp`
+    /// and/or `passkey`. Empty otherwise.
+    pub second_factors: Vec<&'static str>,
 }
 
 /// A started TOTP enrolment.
@@ -159,7 +175,22 @@ pub const MFA_PENDING_MS: Millis = 5 * 60 * 1000;
 impl Identity {
     /// A service over `store`.
     pub fn new(store: Store) -> Identity {
-        Identity { store }
+        Identity {
+            store,
+            passkeys: None,
+        }
+    }
+
+    /// The same service with passkeys bound to `relying_party` (without
+    /// one, every passkey operation is [`IdentityError::PasskeysUnavailable`]).
+    pub fn with_passkeys(mut self, relying_party: RelyingParty) -> Identity {
+        self.passkeys = Some(relying_party);
+        self
+    }
+
+    /// The relying party passkeys are bound to, if any.
+    pub fn passkey_relying_party(&self) -> Option<&RelyingParty> {
+        self.passkeys.as_ref()
     }
 
     /// The store this service uses.
@@ -211,7 +242,7 @@ impl Identity {
         Ok((user, secret))
     }
 
-    async fn open_session(
+    pub(crate) async fn open_session(
         tx: &mut Tx<'_>,
         user: &User,
         stage: &str,
@@ -252,8 +283,26 @@ impl Identity {
         Ok(secret)
     }
 
+    /// The second factors user `user_id` has: `totp` once confirmed,
+    /// `passkey` with at least one passkey.
+    async fn second_factors(&self, user_id: &str) -> Result<Vec<&'static str>, IdentityError> {
+        let mut factors = Vec::new();
+        let totp = users::totp(self.store.pool(), user_id).await?;
+        if totp.is_some_and(|t| t.confirmed_at.is_some()) {
+            factors.push("totp");
+        }
+        if passkeys::user_has_any(self.store.pool(), user_id).await? {
+            factors.push("passkey");
+        }
+        Ok(factors)
+    }
+
     /// Refuses with [`IdentityError::TooManyAttempts`] while any of `keys` is locked.
-    async fn check_throttle(&self, keys: &[String], now: Millis) -> Result<(), IdentityError> {
+    pub(crate) async fn check_throttle(
+        &self,
+        keys: &[String],
+        now: Millis,
+    ) -> Result<(), IdentityError> {
         let mut wait = None;
         for key in keys {
             let record = users::throttle(self.store.pool(), key).await?;
@@ -268,7 +317,7 @@ impl Identity {
     }
 
     /// Counts a failed attempt under each key and audits it.
-    async fn record_failure(
+    pub(crate) async fn record_failure(
         &self,
         username: &str,
         address: Option<&str>,
@@ -340,8 +389,8 @@ impl Identity {
                 return Err(IdentityError::InvalidCredentials);
             }
         };
-        let totp = users::totp(self.store.pool(), &user.id).await?;
-        let mfa_pending = totp.is_some_and(|t| t.confirmed_at.is_some());
+        let second_factors = self.second_factors(&user.id).await?;
+        let mfa_pending = !second_factors.is_empty();
         let stage = if mfa_pending {
             sessions::STAGE_MFA
         } else {
@@ -362,6 +411,7 @@ impl Identity {
             user,
             secret,
             mfa_pending,
+            second_factors,
         })
     }
 
@@ -430,6 +480,7 @@ impl Identity {
             user,
             secret,
             mfa_pending: false,
+            second_factors: Vec::new(),
         })
     }
 
@@ -547,9 +598,7 @@ impl Identity {
             permissions.retain(|p| scopes.contains(p.as_str()));
         }
         let must_enrol_mfa = roles::requires_mfa(self.store.pool(), &user.role).await?
-            && users::totp(self.store.pool(), &user.id)
-                .await?
-                .is_none_or(|t| t.confirmed_at.is_none());
+            && self.second_factors(&user.id).await?.is_empty();
         Ok(Principal {
             user_id: user.id,
             username: user.username,
@@ -1033,7 +1082,7 @@ pub enum Denial {
     CrossOrigin,
 }
 
-fn from_where(address: &str) -> String {
+pub(crate) fn from_where(address: &str) -> String {
     if address.is_empty() {
         String::new()
     } else {

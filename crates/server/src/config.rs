@@ -18,6 +18,9 @@ pub struct FileConfig {
     pub listen: Option<String>,
     /// UI directory.
     pub ui_dir: Option<PathBuf>,
+    /// The URL users reach Flowdesk at (scheme, host, port): the WebAuthn
+    /// origin, whose host is the relying party id of passkeys.
+    pub public_url: Option<String>,
     /// Decision data providers (`[providers.connections.NAME]`).
     #[serde(default)]
     pub providers: ProvidersConfig,
@@ -182,6 +185,14 @@ impl Settings {
     }
 }
 
+/// The public URL for passkeys: the command line or environment, else the
+/// config file, else `http://localhost:<listen port>` (browsers refuse
+/// WebAuthn on IP addresses, so a local server is reached as localhost).
+pub fn public_url(cli: Option<String>, file: &FileConfig, listen: SocketAddr) -> String {
+    cli.or_else(|| file.public_url.clone())
+        .unwrap_or_else(|| format!("http://localhost:{}", listen.port()))
+}
+
 /// `flowdesk.db` in the OS data folder (created if needed), else in the current folder.
 fn default_db() -> anyhow::Result<String> {
     let Some(data) = dirs::data_dir() else {
@@ -227,6 +238,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(defaults.listen, "127.0.0.1:8080".parse().unwrap());
+    }
+
+    #[test]
+    fn public_url_from_command_line_then_file_then_localhost() {
+        let listen: SocketAddr = "0.0.0.0:9000".parse().unwrap();
+        let file: FileConfig =
+            toml::from_str("public_url = \"https://flow.example.com\"\n").unwrap();
+        assert_eq!(
+            public_url(Some("https://cli.example.com".into()), &file, listen),
+            "https://cli.example.com"
+        );
+        assert_eq!(public_url(None, &file, listen), "https://flow.example.com");
+        assert_eq!(
+            public_url(None, &FileConfig::default(), listen),
+            "http://localhost:9000"
+        );
     }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

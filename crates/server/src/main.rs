@@ -36,8 +36,8 @@ use crate::config::{FileConfig, Settings};
     about,
     long_about = "Flowdesk: BPMN workflows and DMN decisions, with a web and desktop console.\n\n\
 Settings come from, highest first: command-line options, environment variables \
-(FLOWDESK_DB, FLOWDESK_LISTEN, FLOWDESK_UI_DIR, FLOWDESK_CONFIG), the TOML config \
-file (keys db, listen, ui_dir, [providers.connections.NAME] url), then built-in \
+(FLOWDESK_DB, FLOWDESK_LISTEN, FLOWDESK_UI_DIR, FLOWDESK_PUBLIC_URL, FLOWDESK_CONFIG), the TOML config \
+file (keys db, listen, ui_dir, public_url, [providers.connections.NAME] url), then built-in \
 defaults; FLOWDESK_PROVIDERS__CONNECTIONS__NAME__URL sets a decision data connection. Logs go to stderr; set \
 RUST_LOG (default: info) to change their level.",
     after_help = "Examples:\n  flowdesk migrate --db postgres://flowdesk@db/flowdesk\n  \
@@ -119,6 +119,10 @@ struct ServeArgs {
     /// Mark the session cookie Secure (when clients reach Flowdesk over HTTPS).
     #[arg(long)]
     secure_cookies: bool,
+    /// The URL users reach Flowdesk at, e.g. https://flow.example.com: the
+    /// origin passkeys are bound to. [default: http://localhost:<port>]
+    #[arg(long, env = "FLOWDESK_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -204,7 +208,17 @@ async fn run(
         Command::Serve(args) => {
             let settings = Settings::resolve(args.db.db, args.listen, args.ui_dir, &file)?;
             let connections = config::provider_connections(&file, std::env::vars())?;
-            serve(settings, &connections, args.demo, args.secure_cookies).await
+            let public_url = config::public_url(args.public_url, &file, settings.listen);
+            let passkeys = flowdesk_identity::passkey::RelyingParty::for_origin(&public_url)?;
+            tracing::info!(origin = %passkeys.origin(), "passkeys are bound to this origin");
+            serve(
+                settings,
+                &connections,
+                args.demo,
+                args.secure_cookies,
+                passkeys,
+            )
+            .await
         }
         Command::Migrate(args) => {
             let settings = Settings::resolve(args.db, None, None, &file)?;
@@ -281,6 +295,7 @@ async fn serve(
     connections: &[flowdesk_providers::ConnectionConfig],
     demo: bool,
     secure_cookies: bool,
+    passkeys: flowdesk_identity::passkey::RelyingParty,
 ) -> anyhow::Result<()> {
     // Set-up builds (and on failure drops) a runtime: not on an async worker.
     let owned = connections.to_vec();
@@ -308,6 +323,7 @@ async fn serve(
         ApiConfig {
             ui_dir: settings.ui_dir.clone(),
             secure_cookies,
+            passkeys: Some(passkeys),
         },
         Some(std::sync::Arc::new(providers)),
     );

@@ -78,6 +78,10 @@ async fn setup(
 pub(super) struct MfaChallenge {
     /// Always true.
     pub mfa_required: bool,
+    /// The second factors the user has: `totp` (a code at
+    /// `/api/auth/login/mfa`) and/or `passkey` (at
+    /// `/api/auth/passkeys/second-factor/options`).
+    pub methods: Vec<String>,
 }
 
 /// Signs in with username and password; sets the session cookie (a new
@@ -88,7 +92,7 @@ pub(super) struct MfaChallenge {
 /// account or client address lock sign-in with back-off (429, `Retry-After`).
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = Credentials,
     responses((status = 200, description = "Signed in; session cookie set", body = User),
-              (status = 202, description = "Password accepted; send the TOTP or a recovery code to /api/auth/login/mfa", body = MfaChallenge),
+              (status = 202, description = "Password accepted; send the TOTP or a recovery code to /api/auth/login/mfa, or sign with a passkey at /api/auth/passkeys/second-factor", body = MfaChallenge),
               (status = 400, description = "Malformed body", body = ProblemDetails),
               (status = 401, description = "Wrong username or password", body = ProblemDetails),
               (status = 429, description = "Too many failed sign-ins", body = ProblemDetails)))]
@@ -112,7 +116,14 @@ async fn login(
     if sign_in.mfa_pending {
         return Ok(with_cookie(
             StatusCode::ACCEPTED,
-            MfaChallenge { mfa_required: true },
+            MfaChallenge {
+                mfa_required: true,
+                methods: sign_in
+                    .second_factors
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect(),
+            },
             cookie,
         ));
     }

@@ -11,6 +11,7 @@ mod instances;
 mod jobs;
 mod messages;
 mod mfa;
+mod passkeys;
 mod problems;
 mod reports;
 mod roles;
@@ -87,6 +88,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(sessions::routes())
         .merge(mfa::routes())
+        .merge(passkeys::routes())
         .merge(roles::routes())
         .merge(tokens::routes())
         .merge(audit::routes());

@@ -8,6 +8,7 @@ mod forms;
 mod insights;
 mod malformed_json;
 mod operations;
+mod passkeys;
 mod rbac_matrix;
 mod reports;
 mod route_walk;

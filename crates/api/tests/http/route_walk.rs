@@ -18,6 +18,25 @@ const OPEN_ROUTES: [(&str, &str); 6] = [
     ("POST", "/api/auth/setup"),
 ];
 
+/// Open routes that authenticate with the pending session of a password
+/// sign-in: without one they answer 401 `unauthenticated`.
+const PENDING_SESSION_ROUTES: [(&str, &str); 1] =
+    [("POST", "/api/auth/passkeys/second-factor/options")];
+
+/// Routes that add or remove a way to sign in: a browser session only, API
+/// tokens get 403 `forbidden` (a leaked token must not add a passkey).
+/// (`POST /api/account/passkeys` too, but its empty body is refused first.)
+const SESSION_ONLY_ROUTES: [(&str, &str); 2] = [
+    ("POST", "/api/account/passkeys/options"),
+    ("DELETE", "/api/account/passkeys/{id}"),
+];
+
+fn listed(routes: &[(&str, &str)], method: &Method, path: &str) -> bool {
+    routes
+        .iter()
+        .any(|(m, p)| *m == method.as_str() && *p == path)
+}
+
 /// Every (method, path) of the OpenAPI document.
 pub(crate) fn operations() -> Vec<(Method, String)> {
     let mut operations = Vec::new();
@@ -83,6 +102,9 @@ dual_test!(async fn without_credentials_only_open_routes_answer(store) {
     for (method, path) in operations() {
         let reply = send(&app, method.clone(), &concrete(&path), &Auth::None, None, Body::empty()).await;
         match access::required_permission(&method, &path) {
+            Access::Open if listed(&PENDING_SESSION_ROUTES, &method, &path) => {
+                reply.assert_problem(401, "unauthenticated");
+            }
             Access::Open => assert!(
                 reply.status != StatusCode::UNAUTHORIZED && reply.status != StatusCode::FORBIDDEN,
                 "{method} {path} is open but answered {}",
@@ -144,6 +166,14 @@ dual_test!(async fn roles_lacking_a_permission_get_403_and_admin_passes(store) {
             _ => {}
         }
         let reply = send(&app, method.clone(), &uri, &admin, None, Body::empty()).await;
+        if listed(&SESSION_ONLY_ROUTES, &method, &path) {
+            reply.assert_problem(403, "forbidden");
+            continue;
+        }
+        if listed(&PENDING_SESSION_ROUTES, &method, &path) {
+            reply.assert_problem(401, "unauthenticated");
+            continue;
+        }
         assert!(
             reply.status != StatusCode::UNAUTHORIZED && reply.status != StatusCode::FORBIDDEN,
             "admin got {} on {method} {path}",

@@ -166,6 +166,7 @@ async fn serves_the_ui_with_index_fallback() {
         flowdesk_api::ApiConfig {
             ui_dir: Some(dir.clone()),
             secure_cookies: true,
+            passkeys: None,
         },
     );
     for path in ["/", "/index.html", "/some/client/route"] {
