@@ -48,6 +48,31 @@ export interface Credentials {
 /** The 202 answer of POST /api/auth/login: the password was right, a second factor is due. */
 export interface MfaChallenge {
   mfa_required: true;
+  /** The second factors the account has: 'totp' and/or 'passkey'. */
+  methods?: SecondFactor[];
+}
+
+export type SecondFactor = 'totp' | 'passkey';
+
+/** Options for the browser's WebAuthn call and the id to answer them with. */
+export interface PasskeyChallenge {
+  challenge_id: string;
+  /** `{ publicKey: … }`, binary fields as base64url (see passkeys.ts). */
+  options: Record<string, unknown>;
+}
+
+/** A registered passkey of the signed-in user. */
+export interface Passkey {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+/** The browser's answer to a passkey challenge. */
+export interface PasskeyAnswer {
+  challenge_id: string;
+  credential: Record<string, unknown>;
 }
 
 /** True when a login answer asks for the second factor rather than carrying the user. */
@@ -469,6 +494,25 @@ export const api = {
       json: { code },
       redirectOn401: false,
     }),
+  /** Passwordless sign-in, step 1: options for navigator.credentials.get. */
+  passkeySignInOptions: () =>
+    request<PasskeyChallenge>('POST', '/api/auth/passkeys/sign-in/options', { redirectOn401: false }),
+  /** Passwordless sign-in, step 2: the browser's assertion; sets the session cookie. */
+  passkeySignIn: (answer: PasskeyAnswer) =>
+    request<User>('POST', '/api/auth/passkeys/sign-in', { json: answer, redirectOn401: false }),
+  /** Second sign-in step with a passkey (after the password): options for navigator.credentials.get. */
+  passkeySecondFactorOptions: () =>
+    request<PasskeyChallenge>('POST', '/api/auth/passkeys/second-factor/options', { redirectOn401: false }),
+  passkeySecondFactor: (answer: PasskeyAnswer) =>
+    request<User>('POST', '/api/auth/passkeys/second-factor', { json: answer, redirectOn401: false }),
+  listPasskeys: () => request<Passkey[]>('GET', '/api/account/passkeys'),
+  /** Registration, step 1: options for navigator.credentials.create. */
+  passkeyRegistrationOptions: () => request<PasskeyChallenge>('POST', '/api/account/passkeys/options'),
+  /** Registration, step 2: the browser's new credential and a name; a refused one is a 401 here, not a sign-out. */
+  registerPasskey: (registration: PasskeyAnswer & { name: string }) =>
+    request<Passkey>('POST', '/api/account/passkeys', { json: registration, redirectOn401: false }),
+  deletePasskey: (id: string) =>
+    request<void>('DELETE', `/api/account/passkeys/${encodeURIComponent(id)}`, { as: 'none' }),
   listSessions: () => request<SessionInfo[]>('GET', '/api/auth/sessions'),
   revokeSession: (id: string) =>
     request<void>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`, { as: 'none' }),

@@ -3,7 +3,8 @@
  * users with a second factor) the code step, with the messages a user sees
  * for a wrong password, a wrong code and a lockout.
  */
-import { ApiProblem, errorMessage } from './api';
+import { ApiProblem, errorMessage, type SecondFactor } from './api';
+import { passkeyFailure } from './passkeys';
 import { session, type LoginOutcome } from './session.svelte';
 
 export type LoginStep = 'password' | 'code';
@@ -12,6 +13,10 @@ export type LoginStep = 'password' | 'code';
 export interface LoginBackend {
   login(credentials: { username: string; password: string }): Promise<LoginOutcome>;
   loginMfa(code: string): Promise<void>;
+  /** After 'mfa-required': the account's second factors. */
+  readonly secondFactors?: readonly SecondFactor[];
+  loginPasskey?(): Promise<void>;
+  signInWithPasskey?(): Promise<void>;
 }
 
 /** "30 seconds", "1 minute", "5 minutes": how long a lockout lasts, rounded up. */
@@ -37,6 +42,8 @@ export class LoginFlow {
   useRecoveryCode = $state(false);
   error = $state<string | null>(null);
   busy = $state(false);
+  /** On the second step: the account's second factors. */
+  secondFactors = $state<readonly SecondFactor[]>(['totp']);
 
   constructor(private readonly backend: LoginBackend = session) {}
 
@@ -56,6 +63,7 @@ export class LoginFlow {
       if (outcome === 'mfa-required') {
         this.step = 'code';
         this.useRecoveryCode = false;
+        this.secondFactors = this.backend.secondFactors ?? ['totp'];
         return false;
       }
       return true;
@@ -88,6 +96,36 @@ export class LoginFlow {
           ? 'That recovery code is not correct or was already used. If several minutes have passed, start over.'
           : 'That code is not correct. Enter the current code from your authenticator app; if several minutes have passed, start over.',
       );
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** The second step with a passkey. Resolves true once signed in. */
+  async submitPasskey(): Promise<boolean> {
+    return this.withPasskey(
+      () => this.backend.loginPasskey?.() ?? Promise.reject(new Error('passkeys are not available')),
+      'The passkey was not accepted. If several minutes have passed, start over.',
+    );
+  }
+
+  /** Passwordless sign-in with a passkey. Resolves true once signed in. */
+  async signInWithPasskey(): Promise<boolean> {
+    return this.withPasskey(
+      () => this.backend.signInWithPasskey?.() ?? Promise.reject(new Error('passkeys are not available')),
+      'This passkey is not registered here, or was removed. Sign in with your password.',
+    );
+  }
+
+  private async withPasskey(ceremony: () => Promise<void>, on401: string): Promise<boolean> {
+    this.error = null;
+    this.busy = true;
+    try {
+      await ceremony();
+      return true;
+    } catch (e) {
+      this.error = passkeyFailure(e) ?? this.failure(e, on401);
       return false;
     } finally {
       this.busy = false;

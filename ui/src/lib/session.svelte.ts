@@ -12,7 +12,9 @@ import {
   type Credentials,
   type CurrentUser,
   type Permission,
+  type SecondFactor,
 } from './api';
+import { passkeySecondFactor, passkeySignIn } from './passkeys';
 
 export type SessionStatus = 'loading' | 'needs-setup' | 'signed-out' | 'signed-in' | 'offline';
 
@@ -76,13 +78,32 @@ class Session {
     }
   }
 
-  /** Password step; on 'mfa-required' finish with `loginMfa`. */
+  /** After a password step that answered 'mfa-required': the second factors the account has. */
+  secondFactors = $state<SecondFactor[]>([]);
+
+  /** Password step; on 'mfa-required' finish with `loginMfa` or `loginPasskey` (see `secondFactors`). */
   async login(credentials: Credentials): Promise<LoginOutcome> {
     this.mfaEnrolmentRequired = false;
     const answer = await api.login(credentials);
-    if (isMfaChallenge(answer)) return 'mfa-required';
+    if (isMfaChallenge(answer)) {
+      this.secondFactors = answer.methods ?? ['totp'];
+      return 'mfa-required';
+    }
     await this.refresh();
     return 'signed-in';
+  }
+
+  /** Second step with a passkey: the browser's prompt, then the server's check. */
+  async loginPasskey(): Promise<void> {
+    await passkeySecondFactor();
+    await this.refresh();
+  }
+
+  /** Passwordless sign-in with a passkey of this site. */
+  async signInWithPasskey(): Promise<void> {
+    this.mfaEnrolmentRequired = false;
+    await passkeySignIn();
+    await this.refresh();
   }
 
   /** Second step: a TOTP code or a recovery code for the pending sign-in. */
