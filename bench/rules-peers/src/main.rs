@@ -1,7 +1,8 @@
 //! `rules-peers`: the rules benchmark. Evaluates three DMN TCK models of
 //! increasing size on Flowdesk (`flowdesk-rules`), dsntk and zen-engine
-//! (model 1 only, translated by hand into JDM) with the same inputs, checks
-//! that every engine returns the same result, then times each engine.
+//! (model 1 only, translated by hand into JDM) with the inputs of the
+//! model's own TCK test cases, checks that Flowdesk returns the results the
+//! kit expects and every other engine the same, then times each engine.
 //!
 //! Usage: `rules-peers [--tck DIR] [--seconds S]` (run from the repository
 //! root; `DIR` defaults to `../shared/conformance/dmn-tck/TestCases`).
@@ -21,89 +22,93 @@ use std::time::{Duration, Instant};
 
 use flowdesk_feel::Number;
 use flowdesk_rules::{Catalog, Context, DmnModel, Value};
-use serde_json::json;
 
-/// One benchmark model: a TCK `.dmn` file, the decision evaluated, the
-/// inputs (evaluated in turn) and, for zen-engine, its JDM translation.
-struct Model {
+/// One benchmark model: a TCK `.dmn` file, its test file, the decision
+/// evaluated and, for zen-engine, its JDM translation.
+struct ModelSpec {
     /// Short label printed in the table.
     label: &'static str,
     /// The `.dmn` file, relative to the TCK `TestCases` folder.
     dmn: &'static str,
+    /// The model's TCK test file, relative to the same folder: every test
+    /// case with a result for `decision` is one input set (cycled).
+    tests: &'static str,
     /// The decision's name.
     decision: &'static str,
-    /// Input data by name, one object per evaluation (cycled).
-    inputs: Vec<serde_json::Value>,
     /// The JDM translation, for zen-engine (`None`: not translated).
     jdm: Option<&'static str>,
 }
 
-fn models() -> Vec<Model> {
-    vec![
-        Model {
-            label: "1 decision table (0004-simpletable-U)",
-            dmn: "compliance-level-2/0004-simpletable-U/0004-simpletable-U.dmn",
-            decision: "Approval Status",
-            inputs: vec![
-                json!({"Age": 18, "RiskCategory": "Medium", "isAffordable": true}),
-                json!({"Age": 17, "RiskCategory": "Medium", "isAffordable": true}),
-                json!({"Age": 18, "RiskCategory": "High", "isAffordable": true}),
-                json!({"Age": 40, "RiskCategory": "Low", "isAffordable": false}),
-            ],
-            jdm: Some(include_str!("../models/0004-simpletable-U.jdm.json")),
-        },
-        Model {
-            label: "2 DRG with BKMs (0004-lending)",
-            dmn: "compliance-level-3/0004-lending/0004-lending.dmn",
-            decision: "Adjudication",
-            inputs: vec![
-                lending(6000, 2000, 0, 35, true, 649, "YES"),
-                lending(10000, 2000, 0, 35, false, 700, "YES"),
-                lending(6000, 2000, 0, 35, true, 580, "NO"),
-            ],
-            jdm: None,
-        },
-        Model {
-            label: "3 nested FEEL context (0041-multiple-nestedcontext)",
-            dmn: "compliance-level-3/0041-multiple-nestedcontext/0041-multiple-nestedcontext.dmn",
-            decision: "Boxed Context",
-            inputs: vec![
-                json!({"Principal": 600000, "Term": 360}),
-                json!({"Principal": 30000, "Term": 60}),
-                json!({"Principal": 250000, "Term": 180}),
-            ],
-            jdm: None,
-        },
-    ]
+const MODELS: &[ModelSpec] = &[
+    ModelSpec {
+        label: "1 decision table (0004-simpletable-U)",
+        dmn: "compliance-level-2/0004-simpletable-U/0004-simpletable-U.dmn",
+        tests: "compliance-level-2/0004-simpletable-U/0004-simpletable-U-test-01.xml",
+        decision: "Approval Status",
+        jdm: Some(include_str!("../models/0004-simpletable-U.jdm.json")),
+    },
+    ModelSpec {
+        label: "2 DRG with BKMs (0004-lending)",
+        dmn: "compliance-level-3/0004-lending/0004-lending.dmn",
+        tests: "compliance-level-3/0004-lending/0004-lending-test-01.xml",
+        decision: "Adjudication",
+        jdm: None,
+    },
+    ModelSpec {
+        label: "3 nested FEEL context (0041-multiple-nestedcontext)",
+        dmn: "compliance-level-3/0041-multiple-nestedcontext/0041-multiple-nestedcontext.dmn",
+        tests:
+            "compliance-level-3/0041-multiple-nestedcontext/0041-multiple-nestedcontext-test-01.xml",
+        decision: "Boxed Context",
+        jdm: Some(include_str!(
+            "../models/0041-multiple-nestedcontext.jdm.json"
+        )),
+    },
+];
+
+/// A model loaded from the kit: its spec, the DMN text and, per TCK test
+/// case with a result for the decision, the inputs (as read from the kit,
+/// and as JSON for the peers) and the result the kit expects.
+struct Model {
+    spec: &'static ModelSpec,
+    xml: String,
+    contexts: Vec<Context>,
+    inputs: Vec<serde_json::Value>,
+    expected: Vec<Value>,
 }
 
-/// The inputs of the lending model (shaped as in its TCK test cases).
-fn lending(
-    income: i64,
-    expenses: i64,
-    repayments: i64,
-    age: i64,
-    existing: bool,
-    score: i64,
-    documents: &str,
-) -> serde_json::Value {
-    json!({
-        "ApplicantData": {
-            "Monthly": {"Income": income, "Expenses": expenses, "Repayments": repayments},
-            "Age": age,
-            "ExistingCustomer": existing,
-            "MaritalStatus": "M",
-            "EmploymentStatus": "EMPLOYED"
-        },
-        "RequestedProduct": {
-            "ProductType": "STANDARD LOAN",
-            "Amount": 350000,
-            "Rate": 0.0395,
-            "Term": 360
-        },
-        "BureauData": {"CreditScore": score, "Bankrupt": false},
-        "SupportingDocuments": documents
-    })
+impl Model {
+    fn load(spec: &'static ModelSpec, tck: &Path) -> Result<Model, String> {
+        let read = |file: &str| {
+            let path = tck.join(file);
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        };
+        let xml = read(spec.dmn)?;
+        let cases = flowdesk_rules::tck::read_test_cases(&read(spec.tests)?)
+            .map_err(|e| format!("{}: {e}", spec.tests))?;
+        let (mut contexts, mut inputs, mut expected) = (Vec::new(), Vec::new(), Vec::new());
+        for case in cases {
+            if let Some((_, want)) = case.expected.iter().find(|(n, _)| n == spec.decision) {
+                inputs.push(Value::context(case.inputs.clone()).to_json());
+                contexts.push(case.inputs);
+                expected.push(want.clone());
+            }
+        }
+        if inputs.is_empty() {
+            return Err(format!(
+                "{} has no test case with a result for `{}`",
+                spec.tests, spec.decision
+            ));
+        }
+        Ok(Model {
+            spec,
+            xml,
+            contexts,
+            inputs,
+            expected,
+        })
+    }
 }
 
 /// An engine, ready to evaluate one model's decision.
@@ -129,24 +134,16 @@ impl Engine for Flowdesk {
     }
 }
 
-fn flowdesk(xml: &str, model: &Model) -> Result<Flowdesk, String> {
-    let dmn = DmnModel::parse(xml).map_err(|p| p.to_string())?;
+fn flowdesk(model: &Model) -> Result<Flowdesk, String> {
+    let dmn = DmnModel::parse(&model.xml).map_err(|p| p.to_string())?;
     let namespace = dmn.namespace().to_string();
     let mut catalog = Catalog::new();
     catalog.add(dmn);
-    let inputs = model
-        .inputs
-        .iter()
-        .map(|j| match Value::from_json(j) {
-            Value::Context(c) => Ok((*c).clone()),
-            other => Err(format!("inputs are not a context: {other:?}")),
-        })
-        .collect::<Result<_, _>>()?;
     Ok(Flowdesk {
         catalog,
         namespace,
-        decision: model.decision.to_string(),
-        inputs,
+        decision: model.spec.decision.to_string(),
+        inputs: model.contexts.clone(),
     })
 }
 
@@ -170,9 +167,9 @@ impl Engine for Dsntk {
     }
 }
 
-fn dsntk(xml: &str, model: &Model) -> Result<Dsntk, String> {
+fn dsntk(model: &Model) -> Result<Dsntk, String> {
     use dsntk_model::{DmnElement, NamedElement};
-    let definitions = dsntk_model::parse(xml).map_err(|e| e.to_string())?;
+    let definitions = dsntk_model::parse(&model.xml).map_err(|e| e.to_string())?;
     let namespace = definitions.namespace().to_string();
     let name = definitions.name().to_string();
     let evaluator =
@@ -189,7 +186,7 @@ fn dsntk(xml: &str, model: &Model) -> Result<Dsntk, String> {
         evaluator,
         namespace,
         name,
-        decision: model.decision.to_string(),
+        decision: model.spec.decision.to_string(),
         inputs,
     })
 }
@@ -274,7 +271,7 @@ fn zen(jdm: &str, model: &Model) -> Result<Zen, String> {
     Ok(Zen {
         runtime,
         decision,
-        output: model.decision.to_string(),
+        output: model.spec.decision.to_string(),
         inputs: model
             .inputs
             .iter()
@@ -347,42 +344,51 @@ fn main() -> ExitCode {
 }
 
 fn run(tck: &Path, budget: Duration) -> Result<(), String> {
-    for model in models() {
-        let path = tck.join(model.dmn);
-        let xml = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    for spec in MODELS {
+        let model = Model::load(spec, tck)?;
+        let label = spec.label;
         let mut engines: Vec<(&str, Result<Box<dyn Engine>, String>)> = vec![
             (
                 "flowdesk",
-                flowdesk(&xml, &model).map(|e| Box::new(e) as Box<dyn Engine>),
+                flowdesk(&model).map(|e| Box::new(e) as Box<dyn Engine>),
             ),
             (
                 "dsntk",
-                dsntk(&xml, &model).map(|e| Box::new(e) as Box<dyn Engine>),
+                dsntk(&model).map(|e| Box::new(e) as Box<dyn Engine>),
             ),
         ];
         engines.push((
             "zen-engine",
-            match model.jdm {
+            match spec.jdm {
                 Some(jdm) => zen(jdm, &model).map(|e| Box::new(e) as Box<dyn Engine>),
                 None => Err("no JDM translation (zen-engine runs JDM, not DMN)".to_string()),
             },
         ));
         let mut flowdesk = match engines.remove(0).1 {
             Ok(e) => e,
-            Err(e) => return Err(format!("{}: Flowdesk cannot load it: {e}", model.label)),
+            Err(e) => return Err(format!("{label}: Flowdesk cannot load it: {e}")),
         };
-        // The reference results: Flowdesk's, which must match the TCK.
+        // The reference results: Flowdesk's, which must be the TCK's.
         let expected: Vec<Value> = (0..model.inputs.len())
             .map(|i| flowdesk.evaluate(i))
             .collect::<Result<_, _>>()
-            .map_err(|e| format!("{}: Flowdesk: {e}", model.label))?;
+            .map_err(|e| format!("{label}: Flowdesk: {e}"))?;
+        for (i, (got, want)) in expected.iter().zip(&model.expected).enumerate() {
+            if !flowdesk_rules::tck::same_value(want, got) {
+                return Err(format!(
+                    "{label}: Flowdesk returns {} on TCK inputs {}, the kit expects {}",
+                    got.to_json(),
+                    i + 1,
+                    want.to_json()
+                ));
+            }
+        }
         let mut runnable: Vec<(&str, Box<dyn Engine>)> = vec![("flowdesk", flowdesk)];
         for (name, engine) in engines {
             let mut engine = match engine {
                 Ok(e) => e,
                 Err(reason) => {
-                    println!("SKIP\t{}\t{name}\t{}", model.label, one_line(&reason));
+                    println!("SKIP\t{label}\t{name}\t{}", one_line(&reason));
                     continue;
                 }
             };
@@ -392,7 +398,7 @@ fn run(tck: &Path, budget: Duration) -> Result<(), String> {
                     Ok(v) => results.push(v),
                     Err(e) => {
                         let reason = format!("fails on inputs {}: {e}", i + 1);
-                        println!("SKIP\t{}\t{name}\t{}", model.label, one_line(&reason));
+                        println!("SKIP\t{label}\t{name}\t{}", one_line(&reason));
                         break;
                     }
                 }
@@ -403,8 +409,7 @@ fn run(tck: &Path, budget: Duration) -> Result<(), String> {
             for (i, (want, got)) in expected.iter().zip(&results).enumerate() {
                 if !flowdesk_rules::tck::same_value(want, got) {
                     return Err(format!(
-                        "{}: engines disagree on inputs {}: flowdesk {} but {name} {}",
-                        model.label,
+                        "{label}: engines disagree on TCK inputs {}: flowdesk {} but {name} {}",
                         i + 1,
                         want.to_json(),
                         got.to_json()
@@ -415,10 +420,9 @@ fn run(tck: &Path, budget: Duration) -> Result<(), String> {
         }
         for (name, mut engine) in runnable {
             let t = time(engine.as_mut(), model.inputs.len(), budget)
-                .map_err(|e| format!("{}: {name}: {e}", model.label))?;
+                .map_err(|e| format!("{label}: {name}: {e}"))?;
             println!(
-                "RESULT\t{}\t{name}\t{:.0}\t{}\t{}\t{}",
-                model.label,
+                "RESULT\t{label}\t{name}\t{:.0}\t{}\t{}\t{}",
                 t.per_second,
                 t.p50.as_nanos(),
                 t.p99.as_nanos(),
