@@ -46,6 +46,9 @@ pub enum OpenError {
     /// The demo workspace could not be created.
     #[error("cannot create the demo workspace: {0}")]
     Demo(String),
+    /// The data keys did not unlock with the master key from the keyring.
+    #[error("cannot unlock the local database's data keys: {0}")]
+    Keys(String),
 }
 
 /// Where requests go.
@@ -66,9 +69,14 @@ pub struct Bridge {
 
 impl Bridge {
     /// Opens (creating if needed) the SQLite workspace in `data_dir`, runs
-    /// the migrations, optionally adds the demo workspace, and builds the
-    /// local Router.
-    pub async fn open_local(data_dir: &Path, demo: bool) -> Result<Self, OpenError> {
+    /// the migrations, unlocks its data keys with `master_key` (secrets such
+    /// as TOTP seeds are sealed with them; without a key they cannot be
+    /// stored), optionally adds the demo workspace, and builds the local Router.
+    pub async fn open_local(
+        data_dir: &Path,
+        demo: bool,
+        master_key: Option<flowdesk_vault::MasterKey>,
+    ) -> Result<Self, OpenError> {
         let path = data_dir.join("flowdesk.db");
         let url = format!("sqlite:{}", path.display());
         let store_error = |source| OpenError::Store {
@@ -79,6 +87,18 @@ impl Bridge {
             .await
             .map_err(store_error)?;
         store.migrate().await.map_err(store_error)?;
+        let store = match master_key {
+            Some(master) => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+                flowdesk_identity::keys::unlock(store, master, now)
+                    .await
+                    .map_err(|e| OpenError::Keys(e.to_string()))?
+                    .0
+            }
+            None => store,
+        };
         if demo {
             flowdesk_api::demo::seed(&store)
                 .await
@@ -92,9 +112,6 @@ impl Bridge {
             flowdesk_api::ApiConfig {
                 ui_dir: None,
                 secure_cookies: false,
-                // The webview's origin is the app's own scheme, not a web
-                // site a passkey could be bound to.
-                passkeys: None,
             },
         );
         Ok(Self {
@@ -331,7 +348,7 @@ mod tests {
             std::env::temp_dir().join(format!("flowdesk-bridge-{}-{test}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let bridge = Bridge::open_local(&dir, false)
+        let bridge = Bridge::open_local(&dir, false, Some(flowdesk_vault::MasterKey::generate()))
             .await
             .expect("open local workspace");
         (Arc::new(bridge), dir)

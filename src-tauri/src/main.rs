@@ -71,8 +71,11 @@ fn main() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
-            let bridge =
-                tauri::async_runtime::block_on(bridge::Bridge::open_local(&data_dir, args.demo))?;
+            let bridge = tauri::async_runtime::block_on(bridge::Bridge::open_local(
+                &data_dir,
+                args.demo,
+                keyring_master_key(),
+            ))?;
             app.manage(Arc::new(bridge));
             app.manage(connections::Profiles::new(
                 data_dir.join("connections.json"),
@@ -100,6 +103,28 @@ struct AppStart(Instant);
 /// Called by the UI once its first screen has painted. Logs the time since
 /// the process started and, when `FLOWDESK_FIRST_PAINT_FILE` is set, writes
 /// the milliseconds there (used by `cargo xtask measure`).
+/// The OS keyring entry of the master key that wraps the local database's
+/// data keys (apart from the cluster tokens of [`connections`]).
+const MASTER_KEY_SERVICE: &str = "flowdesk-master-key";
+const MASTER_KEY_USER: &str = "local";
+
+/// The master key from the OS keyring, created there on first start. Without
+/// a keyring the app still opens, but cannot store secrets such as TOTP seeds.
+fn keyring_master_key() -> Option<flowdesk_vault::MasterKey> {
+    match flowdesk_vault::MasterKey::from_keyring_or_create(MASTER_KEY_SERVICE, MASTER_KEY_USER) {
+        Ok((key, created)) => {
+            if created {
+                tracing::info!(master_key_id = %key.id(), "new master key stored in the OS keyring");
+            }
+            Some(key)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "no master key: secrets such as TOTP seeds cannot be stored");
+            None
+        }
+    }
+}
+
 #[tauri::command]
 fn app_ready(start: tauri::State<'_, AppStart>) -> Result<u64, String> {
     let elapsed = start.0.elapsed().as_millis() as u64;
