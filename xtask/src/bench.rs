@@ -9,6 +9,9 @@
 //!   instances per second and the ratios against the targets.
 //! - `cargo xtask bench rules [--seconds S]` runs the rules benchmark (see
 //!   `bench_rules`): DMN TCK models on Flowdesk, dsntk and zen-engine.
+//! - `cargo xtask bench analytics [--count EVENTS]` runs the analytics
+//!   benchmark (see `bench_analytics`): read-model catch-up, dashboard
+//!   latency and PDF rendering over a million history events.
 //! - `cargo xtask bench NAME` runs the `cargo bench` target NAME.
 
 use std::fs;
@@ -30,6 +33,7 @@ pub struct BenchArgs {
     name: Option<String>,
     /// Engine bench: instances per model and engine (default: a count per
     /// engine that gives each run a few seconds on a small machine).
+    /// Analytics bench: history events generated (default 1,000,000).
     #[arg(long)]
     count: Option<usize>,
     /// Rules bench: seconds of timing per model and engine (default 2).
@@ -55,6 +59,7 @@ pub fn bench(workspace: &Workspace, args: BenchArgs) -> Result<()> {
 
     match args.name.as_deref() {
         Some(ENGINE) => engine_bench(workspace, args.count),
+        Some(crate::bench_analytics::NAME) => crate::bench_analytics::bench(workspace, args.count),
         Some(name) => cargo_benches(workspace, Some(name)),
         None => {
             cargo_benches(workspace, None)?;

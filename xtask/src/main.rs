@@ -7,6 +7,7 @@
 
 mod apt;
 mod bench;
+mod bench_analytics;
 mod bench_rules;
 mod display;
 mod measure;
