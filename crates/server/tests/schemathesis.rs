@@ -62,6 +62,11 @@ async fn schemathesis_finds_no_server_errors_or_schema_violations() {
                 &format!("127.0.0.1:{port}"),
             ])
             .env_remove("FLOWDESK_CONFIG")
+            // TOTP enrolment needs a master key (without one it is refused with a 500).
+            .env(
+                "FLOWDESK_MASTER_KEY",
+                flowdesk_store::test_support::TEST_MASTER_KEY,
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
