@@ -1506,10 +1506,20 @@ fn history_events<'a>(
 /// The history row of an effect: its kind and its detail JSON text.
 fn history_row(effect: &Effect) -> Result<(String, String), WorkflowError> {
     // Element events are most of history and carry no variables: written
-    // straight to text, without the `Value` tree the general case builds.
-    if let Effect::Element { intent, .. } = effect {
-        let detail = serde_json::to_string(effect)
+    // straight to text, without the `Value` tree the general case builds,
+    // and without what the row's own columns hold (kind, element id).
+    if let Effect::Element {
+        intent,
+        element_instance_key,
+        element_type,
+        ..
+    } = effect
+    {
+        let element_type = serde_json::to_string(element_type)
             .map_err(|e| StoreError::InvalidData(format!("effect: {e}")))?;
+        let detail = format!(
+            "{{\"element_instance_key\":{element_instance_key},\"element_type\":{element_type}}}"
+        );
         return Ok((format!("element{intent:?}"), detail));
     }
     let mut detail = serde_json::to_value(effect)
