@@ -112,6 +112,9 @@ impl Bridge {
             flowdesk_api::ApiConfig {
                 ui_dir: None,
                 secure_cookies: false,
+                // The webview's origin is the app's own scheme, not a web
+                // site a passkey could be bound to.
+                passkeys: None,
             },
         );
         Ok(Self {
