@@ -5,15 +5,62 @@
 //! deployed form; the business rule task evaluates the deployed decision).
 
 use anyhow::{bail, ensure, Context, Result};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use crate::console::{click_element, open_group, page_fetch, page_json, Screens};
 use crate::{click, fill_form, poll, wait_for, wait_for_text, Attempt, UI_DEADLINE};
 
-/// WebDriver's Control key, and the key that releases held modifiers.
+/// WebDriver's Control key.
 const CONTROL: char = '\u{E009}';
-const RELEASE: char = '\u{E000}';
+
+/// Replaces the text of the focused editable element with `text`: Ctrl+A,
+/// then `text` key by key, as WebDriver key actions, which go to whatever
+/// has the focus (CodeMirror's editable content — a decision table cell, a
+/// form field's label — did not take element send-keys under
+/// WebKitWebDriver).
+async fn replace_focused_text(client: &Client, text: &str) -> Result<()> {
+    let mut keys = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: CONTROL })
+        .then(KeyAction::Down { value: 'a' })
+        .then(KeyAction::Up { value: 'a' })
+        .then(KeyAction::Up { value: CONTROL });
+    for key in text.chars() {
+        keys = keys
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+    }
+    client.perform_actions(keys).await?;
+    client.release_actions().await?;
+    Ok(())
+}
+
+/// Waits until the `textContent` of the first element matching `css`
+/// satisfies `want`. The form editor's field labels read as empty through
+/// WebKitWebDriver's element text although they show, so these checks read
+/// the DOM instead.
+async fn wait_for_content(
+    client: &Client,
+    css: &str,
+    what: &str,
+    want: impl Fn(&str) -> bool,
+) -> Result<()> {
+    poll(&format!("`{css}` {what}"), UI_DEADLINE, || async {
+        let content = client
+            .execute(
+                "const e = document.querySelector(arguments[0]); \
+                 return e ? e.textContent : null;",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(match content.as_str() {
+            Some(text) if want(text) => Attempt::Done(()),
+            _ => Attempt::Retry(format!("its text is {content}")),
+        })
+    })
+    .await
+}
 
 /// Whether an element matching `css` is on the page now.
 async fn present(client: &Client, css: &str) -> Result<bool> {
@@ -158,8 +205,8 @@ pub async fn dmn_editor(client: &Client, screens: &Screens) -> Result<String> {
     )
     .await
     .context("the cell's FEEL editor did not open")?;
-    editor
-        .send_keys(&format!("{CONTROL}a{RELEASE}> 50"))
+    editor.click().await?;
+    replace_focused_text(client, "> 50")
         .await
         .context("typing into the decision table cell")?;
     // Leaving the cell commits it.
@@ -228,19 +275,15 @@ pub async fn form_editor(client: &Client, screens: &Screens) -> Result<String> {
         UI_DEADLINE,
     )
     .await?;
-    label_editor.click().await.ok();
-    label_editor
-        .send_keys(&format!("{CONTROL}a{RELEASE}{EDITED_LABEL}"))
+    label_editor.click().await?;
+    replace_focused_text(client, EDITED_LABEL)
         .await
         .context("typing the field's label")?;
     wait_for(client, "[data-testid=form-dirty]", UI_DEADLINE)
         .await
         .context("relabelling a field did not mark the form changed")?;
     let label = format!("{field} .fjs-form-field-label");
-    wait_for_text(client, &label, "relabelled", UI_DEADLINE, |t| {
-        t.contains(EDITED_LABEL)
-    })
-    .await?;
+    wait_for_content(client, &label, "relabelled", |t| t.contains(EDITED_LABEL)).await?;
 
     step_until_dirty(
         client,
@@ -249,13 +292,9 @@ pub async fn form_editor(client: &Client, screens: &Screens) -> Result<String> {
         false,
     )
     .await?;
-    wait_for_text(
-        client,
-        &label,
-        "back to Comment after undo",
-        UI_DEADLINE,
-        |t| t.trim() == "Comment",
-    )
+    wait_for_content(client, &label, "back to Comment after undo", |t| {
+        t.trim() == "Comment"
+    })
     .await?;
     step_until_dirty(
         client,
@@ -267,13 +306,9 @@ pub async fn form_editor(client: &Client, screens: &Screens) -> Result<String> {
     while !disabled(client, "[data-testid=form-redo]").await? {
         click(client, "[data-testid=form-redo]", UI_DEADLINE).await?;
     }
-    wait_for_text(
-        client,
-        &label,
-        "relabelled again after redo",
-        UI_DEADLINE,
-        |t| t.contains(EDITED_LABEL),
-    )
+    wait_for_content(client, &label, "relabelled again after redo", |t| {
+        t.contains(EDITED_LABEL)
+    })
     .await?;
 
     click(client, "[data-testid=form-deploy]", UI_DEADLINE).await?;
@@ -374,11 +409,10 @@ pub async fn linked_round_trip(client: &Client, decision: &str, form: &str) -> R
         .await
         .context("the link did not open the deployed form")?;
     ensure!(key == form, "the link opened form {key}, not {form}");
-    wait_for_text(
+    wait_for_content(
         client,
         "[data-testid=form-canvas] .fjs-form-field-label",
         "with the deployed label",
-        UI_DEADLINE,
         |t| t.contains(EDITED_LABEL),
     )
     .await?;
@@ -432,11 +466,10 @@ pub async fn linked_round_trip(client: &Client, decision: &str, form: &str) -> R
     .context("the linked process's user task is not in the tasklist")?;
     row.click().await?;
     click(client, "[data-testid=task-claim]", UI_DEADLINE).await?;
-    wait_for_text(
+    wait_for_content(
         client,
         "[data-testid=task-form] .fjs-form-field-label",
         "with the deployed form's label",
-        UI_DEADLINE,
         |t| t.contains(EDITED_LABEL),
     )
     .await
