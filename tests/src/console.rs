@@ -672,6 +672,29 @@ pub async fn resolve_incident(client: &Client, screens: &Screens) -> Result<()> 
     Ok(())
 }
 
+/// Starts an instance through the API with `body`, opens the tasklist and
+/// claims the task named `task`; returns the instance id.
+pub async fn start_and_claim(client: &Client, body: Value, task: &str) -> Result<String> {
+    let instance = page_json(client, "POST", "/api/instances", Some(body)).await?;
+    let instance_id = instance["id"]
+        .as_str()
+        .context("no instance id")?
+        .to_owned();
+    click(client, "[data-testid=nav-tasks]", UI_DEADLINE).await?;
+    let row = wait_for_text(
+        client,
+        "[data-testid=task-row]",
+        &format!("naming the task {task}"),
+        UI_DEADLINE,
+        |t| t.contains(task),
+    )
+    .await
+    .with_context(|| format!("the user task {task} is not in the tasklist"))?;
+    row.click().await?;
+    click(client, "[data-testid=task-claim]", UI_DEADLINE).await?;
+    Ok(instance_id)
+}
+
 /// Deploys [`REVIEW_BPMN`], starts it, and completes its user task through
 /// the embedded form in the tasklist (an empty required field first blocks
 /// the completion).
@@ -687,30 +710,12 @@ pub async fn complete_user_task(client: &Client, screens: &Screens) -> Result<()
         status == 201,
         "deploying e2e-review.bpmn answered {status}: {body}"
     );
-    let instance = page_json(
+    let instance_id = start_and_claim(
         client,
-        "POST",
-        "/api/instances",
-        Some(json!({"process_id": "e2e-review"})),
+        json!({"process_id": "e2e-review"}),
+        "Review the order",
     )
     .await?;
-    let instance_id = instance["id"]
-        .as_str()
-        .context("no instance id")?
-        .to_owned();
-
-    click(client, "[data-testid=nav-tasks]", UI_DEADLINE).await?;
-    let row = wait_for_text(
-        client,
-        "[data-testid=task-row]",
-        "naming the review task",
-        UI_DEADLINE,
-        |t| t.contains("Review the order"),
-    )
-    .await
-    .context("the user task is not in the tasklist")?;
-    row.click().await?;
-    click(client, "[data-testid=task-claim]", UI_DEADLINE).await?;
     wait_for_text(
         client,
         "[data-testid=task-assignee]",

@@ -9,7 +9,7 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use crate::console::{click_element, open_group, page_fetch, page_json, Screens};
+use crate::console::{click_element, open_group, page_fetch, page_json, start_and_claim, Screens};
 use crate::{click, fill_form, poll, wait_for, wait_for_text, Attempt, UI_DEADLINE};
 
 /// WebDriver's Control key.
@@ -443,29 +443,12 @@ pub async fn linked_round_trip(client: &Client, decision: &str, form: &str) -> R
     )
     .await?;
 
-    let instance = page_json(
+    let instance_id = start_and_claim(
         client,
-        "POST",
-        "/api/instances",
-        Some(json!({"process_id": "e2e-linked", "variables": {"amount": 75}})),
+        json!({"process_id": "e2e-linked", "variables": {"amount": 75}}),
+        "Review with the linked form",
     )
     .await?;
-    let instance_id = instance["id"]
-        .as_str()
-        .context("no instance id")?
-        .to_owned();
-    click(client, "[data-testid=nav-tasks]", UI_DEADLINE).await?;
-    let row = wait_for_text(
-        client,
-        "[data-testid=task-row]",
-        "naming the linked form's task",
-        UI_DEADLINE,
-        |t| t.contains("Review with the linked form"),
-    )
-    .await
-    .context("the linked process's user task is not in the tasklist")?;
-    row.click().await?;
-    click(client, "[data-testid=task-claim]", UI_DEADLINE).await?;
     wait_for_content(
         client,
         "[data-testid=task-form] .fjs-form-field-label",
