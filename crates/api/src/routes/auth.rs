@@ -46,6 +46,25 @@ pub(super) fn with_cookie<T: Serialize>(
     response
 }
 
+/// The pending session of a password step (the cookie `POST /api/auth/login`
+/// set) that a second factor completes.
+pub(super) fn pending_sign_in(pending: Option<String>) -> Result<String, ApiError> {
+    pending.ok_or_else(|| ApiError::Unauthenticated("sign in with the password first".into()))
+}
+
+/// 200 with the signed-in user and the cookie of their new session.
+pub(super) fn signed_in(
+    state: &AppState,
+    sign_in: &flowdesk_identity::SignIn,
+) -> Result<Response, ApiError> {
+    let cookie = session_cookie(state, &sign_in.secret)?;
+    Ok(with_cookie(
+        StatusCode::OK,
+        User::from(&sign_in.user),
+        cookie,
+    ))
+}
+
 /// Whether first-run setup is needed.
 #[utoipa::path(get, path = "/api/auth/setup", tag = "auth",
     responses((status = 200, description = "Setup status", body = SetupStatus)))]

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{session_cookie, with_cookie};
+use super::auth::{pending_sign_in, signed_in};
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, ClientAddress, JsonBody, SessionSecret};
 use crate::types::User;
@@ -43,18 +43,12 @@ async fn login_second_factor(
     SessionSecret(pending): SessionSecret,
     JsonBody(body): JsonBody<Code>,
 ) -> Result<Response, ApiError> {
-    let pending = pending
-        .ok_or_else(|| ApiError::Unauthenticated("sign in with the password first".into()))?;
+    let pending = pending_sign_in(pending)?;
     let sign_in = state
         .identity
         .complete_mfa(&pending, &body.code, address.as_deref(), now_ms())
         .await?;
-    let cookie = session_cookie(&state, &sign_in.secret)?;
-    Ok(with_cookie(
-        StatusCode::OK,
-        User::from(&sign_in.user),
-        cookie,
-    ))
+    signed_in(&state, &sign_in)
 }
 
 /// A started TOTP enrolment.

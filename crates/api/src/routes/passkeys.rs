@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::auth::{session_cookie, with_cookie};
+use super::auth::{pending_sign_in, signed_in};
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, ClientAddress, JsonBody, SessionSecret};
 use crate::types::{rfc3339, User};
@@ -193,8 +193,7 @@ async fn begin_second_factor(
     State(state): State<AppState>,
     SessionSecret(pending): SessionSecret,
 ) -> Result<Json<PasskeyChallenge>, ApiError> {
-    let pending = pending
-        .ok_or_else(|| ApiError::Unauthenticated("sign in with the password first".into()))?;
+    let pending = pending_sign_in(pending)?;
     let options = state
         .identity
         .begin_passkey_second_factor(&pending, now_ms())
@@ -216,8 +215,7 @@ async fn finish_second_factor(
     SessionSecret(pending): SessionSecret,
     JsonBody(body): JsonBody<PasskeyAssertion>,
 ) -> Result<Response, ApiError> {
-    let pending = pending
-        .ok_or_else(|| ApiError::Unauthenticated("sign in with the password first".into()))?;
+    let pending = pending_sign_in(pending)?;
     let sign_in = state
         .identity
         .finish_passkey_second_factor(
@@ -228,12 +226,7 @@ async fn finish_second_factor(
             now_ms(),
         )
         .await?;
-    let cookie = session_cookie(&state, &sign_in.secret)?;
-    Ok(with_cookie(
-        StatusCode::OK,
-        User::from(&sign_in.user),
-        cookie,
-    ))
+    signed_in(&state, &sign_in)
 }
 
 /// Starts passwordless sign-in: options for `navigator.credentials.get`
@@ -272,10 +265,5 @@ async fn finish_sign_in(
             now_ms(),
         )
         .await?;
-    let cookie = session_cookie(&state, &sign_in.secret)?;
-    Ok(with_cookie(
-        StatusCode::OK,
-        User::from(&sign_in.user),
-        cookie,
-    ))
+    signed_in(&state, &sign_in)
 }
