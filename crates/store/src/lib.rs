@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod changes;
 pub mod data_keys;
 pub mod decision_history;
 pub mod definitions;
@@ -30,7 +31,9 @@ pub mod instances;
 pub mod jobs;
 pub mod passkeys;
 pub mod roles;
+pub mod sensitive;
 pub mod sessions;
+pub mod snapshots;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
@@ -79,6 +82,13 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A value must be stored sealed (a sensitive variable) but no master
+    /// key is configured; nothing was stored.
+    #[error(
+        "{0} and encryption at rest is not configured: set FLOWDESK_MASTER_KEY or \
+         [security] master_key_file (Flowdesk does not store sensitive values in plain text)"
+    )]
+    EncryptionNotConfigured(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -109,6 +119,7 @@ pub struct Store {
     dialect: Dialect,
     numbers: instance_numbers::Reserved,
     keys: Option<flowdesk_vault::Keys>,
+    sensitive: sensitive::SensitiveVariables,
 }
 
 /// Normalises a SQLite URL so that the file is created when missing.
@@ -171,6 +182,7 @@ impl Store {
                 dialect: Dialect::Sqlite,
                 numbers: Default::default(),
                 keys: None,
+                sensitive: sensitive::SensitiveVariables::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = AnyConnectOptions::from_str(url)?;
@@ -184,6 +196,7 @@ impl Store {
                 dialect: Dialect::Postgres,
                 numbers: Default::default(),
                 keys: None,
+                sensitive: sensitive::SensitiveVariables::default(),
             })
         } else {
             Err(StoreError::InvalidUrl(redact(url)))
@@ -231,6 +244,18 @@ impl Store {
     /// The data keys, when a master key was configured.
     pub fn keys(&self) -> Option<&flowdesk_vault::Keys> {
         self.keys.as_ref()
+    }
+
+    /// This store with the server's sensitive-variable settings (see
+    /// [`sensitive`]); clones share them.
+    pub fn with_sensitive_variables(mut self, sensitive: sensitive::SensitiveVariables) -> Store {
+        self.sensitive = sensitive;
+        self
+    }
+
+    /// Which variables are sensitive.
+    pub fn sensitive(&self) -> &sensitive::SensitiveVariables {
+        &self.sensitive
     }
 
     /// Closes the pool, waiting for connections to be returned.
