@@ -266,6 +266,174 @@ export interface ModelProblem {
   column?: number;
 }
 
+// ---------------------------------------------------------------- analytics (docs/REPORTS.md)
+
+/** Milliseconds since the Unix epoch, UTC (the analytics API's time unit). */
+export type Millis = number;
+
+/** How far the read model has folded history (GET /api/insights/status). */
+export interface ReadModelStatus {
+  high_water: number;
+  history_head: number;
+  awaited_gaps: number;
+  /** The numbers include everything that happened up to this time. */
+  as_of: Millis;
+}
+
+/** A process version seen in history (GET /api/insights/processes). */
+export interface ProcessVersion {
+  process_id: string;
+  version: number;
+  instances: number;
+}
+
+export type TileKind = 'kpi' | 'series' | 'bar' | 'pie' | 'heatmap' | 'table';
+export type TileMetric =
+  | 'started'
+  | 'completed'
+  | 'cancelled'
+  | 'incidents'
+  | 'active'
+  | 'duration_p50'
+  | 'duration_p90'
+  | 'duration_p99'
+  | 'throughput'
+  | 'backlog'
+  | 'user_task_wait';
+
+/** One tile of a dashboard. */
+export interface DashboardTile {
+  id: string;
+  title: string;
+  kind: TileKind;
+  metric: TileMetric;
+  /** Only this process (else the dashboard's filter). */
+  process_id?: string;
+  /** Grid columns it spans. */
+  width?: 1 | 2 | 3;
+}
+
+/** The filters a dashboard is saved with. */
+export interface DashboardFilters {
+  process_id?: string;
+  version?: number;
+  from?: Millis;
+  to?: Millis;
+  variable?: { name: string; value: string };
+}
+
+export interface DashboardDefinition {
+  filters: DashboardFilters;
+  /** Reload the tiles this often (none: on demand). */
+  refresh_seconds?: number;
+  tiles: DashboardTile[];
+}
+
+/** A dashboard in the list (GET /api/dashboards). */
+export interface DashboardSummary {
+  id: string;
+  name: string;
+  description: string;
+  /** Roles it is shared with. */
+  roles: string[];
+  updated_at: Millis;
+}
+
+export interface Dashboard extends DashboardSummary {
+  definition: DashboardDefinition;
+  created_by: string;
+  created_at: Millis;
+}
+
+export interface NewDashboard {
+  name: string;
+  description: string;
+  roles: string[];
+  definition: DashboardDefinition;
+}
+
+/** The filters of one tile request (override the dashboard's). */
+export interface TileQuery {
+  process_id?: string;
+  version?: number;
+  from?: Millis;
+  to?: Millis;
+}
+
+export interface KpiData {
+  value: number | null;
+  previous?: number | null;
+}
+export interface SeriesData {
+  points: { t: Millis; value: number | null }[];
+}
+export interface ItemsData {
+  items: { label: string; value: number }[];
+}
+export interface HeatmapElement {
+  element_id: string;
+  count: number;
+  mean_ms: number | null;
+  p90_ms: number | null;
+}
+export interface HeatmapData {
+  process_id: string;
+  version: number;
+  elements: HeatmapElement[];
+}
+export interface TableData {
+  columns: string[];
+  rows: unknown[][];
+}
+export type TileData = KpiData | SeriesData | ItemsData | HeatmapData | TableData;
+
+export type ReportSource = 'kpis' | 'daily' | 'hourly' | 'elements';
+export type ReportChartKind = 'line' | 'bar';
+
+export interface ReportChart {
+  kind: ReportChartKind;
+  x: string;
+  y: string[];
+}
+
+/** What a report shows: source, default parameters, columns, chart. */
+export interface ReportDefinition {
+  source: ReportSource;
+  /** `process_id`, `version`, `from`, `to` (ms), as strings. */
+  parameters: Record<string, string>;
+  /** Empty: every column of the source. */
+  columns: string[];
+  chart: ReportChart | null;
+}
+
+export interface Report {
+  id: string;
+  name: string;
+  description: string;
+  definition: ReportDefinition;
+  created_by: string;
+  created_at: Millis;
+}
+
+export interface NewReport {
+  name: string;
+  description: string;
+  definition: ReportDefinition;
+}
+
+/** One kept run of a report. */
+export interface ReportRun {
+  id: string;
+  report: Report;
+  parameters: Record<string, string>;
+  as_of: Millis;
+  ran_by: string;
+  ran_at: Millis;
+  result: TableData;
+}
+
+export type ExportFormat = 'pdf' | 'png' | 'svg' | 'csv' | 'xlsx' | 'json';
+
 // ---------------------------------------------------------------- errors
 
 const PROBLEM_BASE = 'https://flowdesk.dev/problems/';
@@ -595,10 +763,59 @@ export const api = {
   // audit
   listAudit: (query: { limit?: number; offset?: number } = {}) =>
     request<Page<AuditEntry>>('GET', '/api/audit', { query: { ...query } }),
+
+  // analytics: read model, dashboards, reports
+  insightsStatus: () => request<ReadModelStatus>('GET', '/api/insights/status'),
+  insightsProcesses: () => request<ProcessVersion[]>('GET', '/api/insights/processes'),
+  listDashboards: () => request<DashboardSummary[]>('GET', '/api/dashboards'),
+  getDashboard: (id: string) => request<Dashboard>('GET', `/api/dashboards/${encodeURIComponent(id)}`),
+  createDashboard: (dashboard: NewDashboard) => request<Dashboard>('POST', '/api/dashboards', { json: dashboard }),
+  updateDashboard: (id: string, dashboard: NewDashboard) =>
+    request<Dashboard>('PUT', `/api/dashboards/${encodeURIComponent(id)}`, { json: dashboard }),
+  deleteDashboard: (id: string) =>
+    request<void>('DELETE', `/api/dashboards/${encodeURIComponent(id)}`, { as: 'none' }),
+  /** A tile's data as JSON; its shape follows the tile's kind. */
+  tileData: (dashboardId: string, tileId: string, query: TileQuery = {}) =>
+    request<TileData>(
+      'GET',
+      `/api/dashboards/${encodeURIComponent(dashboardId)}/tiles/${encodeURIComponent(tileId)}`,
+      { query: { ...query } },
+    ),
+  /** A tile's chart as SVG text, drawn by the server like a report export. */
+  tileChartSvg: (dashboardId: string, tileId: string, query: TileQuery = {}) =>
+    request<string>(
+      'GET',
+      `/api/dashboards/${encodeURIComponent(dashboardId)}/tiles/${encodeURIComponent(tileId)}/chart`,
+      { query: { ...query, format: 'svg' }, as: 'text' },
+    ),
+  listReports: () => request<Report[]>('GET', '/api/reports'),
+  getReport: (id: string) => request<Report>('GET', `/api/reports/${encodeURIComponent(id)}`),
+  createReport: (report: NewReport) => request<Report>('POST', '/api/reports', { json: report }),
+  updateReport: (id: string, report: NewReport) =>
+    request<Report>('PUT', `/api/reports/${encodeURIComponent(id)}`, { json: report }),
+  deleteReport: (id: string) => request<void>('DELETE', `/api/reports/${encodeURIComponent(id)}`, { as: 'none' }),
+  /** Runs a report now with `parameters` over its defaults; the run is kept. */
+  runReport: (id: string, parameters: Record<string, string> = {}) =>
+    request<ReportRun>('POST', `/api/reports/${encodeURIComponent(id)}/run`, { json: { parameters } }),
+  listReportRuns: (id: string) => request<ReportRun[]>('GET', `/api/reports/${encodeURIComponent(id)}/runs`),
+  /** A run's chart as SVG text (the same drawing as the PNG and PDF exports). */
+  reportRunSvg: (id: string, runId: string) =>
+    request<string>('GET', `/api/reports/${encodeURIComponent(id)}/runs/${encodeURIComponent(runId)}/download`, {
+      query: { format: 'svg' },
+      as: 'text',
+    }),
 };
 
 /** Whether the user holds a permission (admins hold all). */
 export function can(user: CurrentUser | null | undefined, permission: Permission): boolean {
   if (!user) return false;
   return user.role === 'admin' || user.permissions.includes(permission);
+}
+
+/** Where a run's export downloads from (a link the browser follows with its session cookie). */
+export function reportDownloadUrl(reportId: string, runId: string, format: ExportFormat): string {
+  return buildUrl(
+    `/api/reports/${encodeURIComponent(reportId)}/runs/${encodeURIComponent(runId)}/download`,
+    { format },
+  );
 }
