@@ -209,6 +209,7 @@ pub async fn rotate(
             tracing::info!(table = column.table, resealed, "re-sealed a batch");
         }
     }
+    resealed += flowdesk_store::sensitive::reseal(store, &keys, batch_size).await?;
 
     let mut tx = store.begin().await?;
     data_keys::change_state(&mut tx, data_keys::RETIRING, data_keys::RETIRED, now).await?;

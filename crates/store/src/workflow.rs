@@ -51,6 +51,7 @@ use sqlx::Row;
 use crate::definitions::{self, Definition, Kind};
 use crate::instances::{self, Instance};
 use crate::jobs::{self, Job};
+use crate::sensitive::{self, Sealer};
 use crate::{history, incidents, instance_numbers, Dialect, Millis, Store, StoreError, Tx};
 
 /// The FEEL evaluator every workflow command uses: one per process, so
@@ -372,6 +373,8 @@ impl Workflow {
         // effects' rows reference it, so it goes first); the caller gets the
         // same values back without a read-back.
         let ended = has_ended(state.status);
+        let sealer = Sealer::new(&self.store, self.store.sensitive().of_definition(definition)?);
+        let (variables, state_json) = sealer.seal_state(&instance_id, &state)?;
         let instance = Instance {
             id: instance_id,
             definition_id: definition.id.clone(),
@@ -379,12 +382,11 @@ impl Workflow {
             process_name: definition.name.clone(),
             version: definition.version,
             state: state_name(state.status).to_string(),
-            variables: variables_json(&state)?,
+            variables,
             started_at: now,
             ended_at: ended.then_some(now),
             started_by: actor.to_string(),
         };
-        let state_json = state_json(&state)?;
         let rows = history_rows(&effects)?;
         instances::insert_with_state(
             tx,
@@ -410,7 +412,7 @@ impl Workflow {
             .execute(&mut **tx)
             .await?;
         }
-        let created_rows = write_effect_rows(tx, &instance.id, &effects, now).await?;
+        let created_rows = write_effect_rows(tx, &sealer, &instance.id, &effects, now).await?;
         // A new instance owns no rows but the ones this command created.
         if ended && created_rows {
             close_ended(tx, &instance.id, now).await?;
@@ -468,6 +470,9 @@ impl Workflow {
                  and cannot take commands"
             )));
         };
+        let state_json =
+            sensitive::open_text(&self.store, &sensitive::INSTANCE_STATES, instance_id, state_json)
+                .await?;
         let mut state: ProcessInstanceState = serde_json::from_str(&state_json).map_err(|e| {
             StoreError::InvalidData(format!("state of instance {instance_id}: {e}"))
         })?;
@@ -480,7 +485,13 @@ impl Workflow {
             key_from_db(next_key),
             now,
         )?;
-        persist(tx, instance_id, &state, &effects, next_key, now).await?;
+        let names = self
+            .store
+            .sensitive()
+            .of_definition_id(tx, &definition_id)
+            .await?;
+        let sealer = Sealer::new(&self.store, names);
+        persist(tx, &sealer, instance_id, &state, &effects, next_key, now).await?;
         follow_ups(instance_id, &state, &effects, work);
         Ok(effects)
     }
@@ -685,6 +696,13 @@ impl Workflow {
                 if let Some(row) = row {
                     let message_id: String = row.try_get("id")?;
                     let variables: String = row.try_get("variables")?;
+                    let variables = sensitive::open_text(
+                        &self.store,
+                        &sensitive::MESSAGE_VARIABLES,
+                        &message_id,
+                        variables,
+                    )
+                    .await?;
                     let variables: Variables = serde_json::from_str(&variables).map_err(|e| {
                         StoreError::InvalidData(format!("variables of message {message_id}: {e}"))
                     })?;
@@ -787,6 +805,9 @@ impl Workflow {
         }
         if ttl_ms > 0 {
             let message_id = crate::new_id();
+            let sealer = Sealer::new(&self.store, self.store.sensitive().configured());
+            let variables =
+                sealer.seal(&sensitive::MESSAGE_VARIABLES, &message_id, Value::Object(variables))?;
             sqlx::query(
                 "INSERT INTO messages (id, message_name, correlation_key, variables, \
                  published_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -794,7 +815,7 @@ impl Workflow {
             .bind(&message_id)
             .bind(name)
             .bind(correlation_key)
-            .bind(Value::Object(variables).to_string())
+            .bind(variables)
             .bind(now)
             .bind(now.saturating_add(ttl_ms))
             .execute(&mut **tx)
@@ -1466,18 +1487,6 @@ fn has_ended(status: InstanceStatus) -> bool {
     !matches!(status, InstanceStatus::Active | InstanceStatus::Created)
 }
 
-/// The instance's variables as JSON object text.
-fn variables_json(state: &ProcessInstanceState) -> Result<String, WorkflowError> {
-    serde_json::to_string(&state.variables)
-        .map_err(|e| StoreError::InvalidData(format!("instance variables: {e}")).into())
-}
-
-/// The serialized engine state.
-fn state_json(state: &ProcessInstanceState) -> Result<String, WorkflowError> {
-    serde_json::to_string(state)
-        .map_err(|e| StoreError::InvalidData(format!("instance state: {e}")).into())
-}
-
 /// The history rows of a command's effects: kind and detail JSON text of each.
 fn history_rows(effects: &[Effect]) -> Result<Vec<(String, String)>, WorkflowError> {
     effects.iter().map(history_row).collect()
@@ -1536,9 +1545,11 @@ fn history_row(effect: &Effect) -> Result<(String, String), WorkflowError> {
 }
 
 /// Writes the new state and every effect of one command to an existing
-/// instance row.
+/// instance row, sensitive variables sealed by `sealer`.
+#[allow(clippy::too_many_arguments)]
 async fn persist(
     tx: &mut Tx<'_>,
+    sealer: &Sealer,
     instance_id: &str,
     state: &ProcessInstanceState,
     effects: &[Effect],
@@ -1546,8 +1557,9 @@ async fn persist(
     now: Millis,
 ) -> Result<(), WorkflowError> {
     let rows = history_rows(effects)?;
+    let (variables, state_json) = sealer.seal_state(instance_id, state)?;
     history::append_many(tx, &history_events(instance_id, now, effects, &rows)).await?;
-    write_effect_rows(tx, instance_id, effects, now).await?;
+    write_effect_rows(tx, sealer, instance_id, effects, now).await?;
     let ended = has_ended(state.status);
     if ended {
         close_ended(tx, instance_id, now).await?;
@@ -1558,8 +1570,8 @@ async fn persist(
     )
     .bind(instance_id)
     .bind(state_name(state.status))
-    .bind(variables_json(state)?)
-    .bind(state_json(state)?)
+    .bind(variables)
+    .bind(state_json)
     .bind(key_to_db(next_key))
     .bind(now)
     .bind(ended.then_some(now))
@@ -1591,9 +1603,10 @@ async fn close_ended(tx: &mut Tx<'_>, instance_id: &str, now: Millis) -> Result<
 /// Writes the job, timer, subscription and incident rows of one command's
 /// effects (their history rows are written by the caller, in multi-row
 /// `INSERT`s). Returns whether a job, timer, subscription or incident row
-/// was created.
+/// was created. Job variables are sealed by `sealer`.
 async fn write_effect_rows(
     tx: &mut Tx<'_>,
+    sealer: &Sealer,
     instance_id: &str,
     effects: &[Effect],
     now: Millis,
@@ -1640,7 +1653,11 @@ async fn write_effect_rows(
                         state: "activatable".into(),
                         deadline: None,
                         worker: None,
-                        variables: Value::Object(variables.clone()).to_string(),
+                        variables: sealer.seal(
+                            &sensitive::JOB_VARIABLES,
+                            &key.to_string(),
+                            Value::Object(variables.clone()),
+                        )?,
                         custom_headers: Value::Object(headers).to_string(),
                         error_message: None,
                         backoff_until: None,
