@@ -11,6 +11,7 @@ export const ROUTES = [
   'tasks',
   'dashboards',
   'reports',
+  'snapshots',
   'admin',
   'account',
 ] as const;
