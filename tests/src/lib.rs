@@ -35,6 +35,7 @@
 
 pub mod console;
 pub mod editors;
+pub mod reports;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
