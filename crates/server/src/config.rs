@@ -27,6 +27,50 @@ pub struct FileConfig {
     /// Encryption at rest (`[security]`).
     #[serde(default)]
     pub security: SecurityConfig,
+    /// HTTPS (`[tls]`).
+    #[serde(default)]
+    pub tls: TlsConfig,
+}
+
+/// The `[tls]` table: serve HTTPS with this certificate chain and key.
+#[derive(Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file of the certificate chain, the server's certificate first.
+    pub cert: Option<PathBuf>,
+    /// PEM file of the certificate's private key.
+    pub key: Option<PathBuf>,
+}
+
+/// The certificate and key files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key.
+    pub key: PathBuf,
+}
+
+/// The TLS files: each from the command line or environment, else from the
+/// config file's `[tls]`; none means plain HTTP. One without the other is
+/// an error naming the missing one.
+pub fn tls_files(
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+    file: &FileConfig,
+) -> anyhow::Result<Option<TlsFiles>> {
+    let cert = cert.or_else(|| file.tls.cert.clone());
+    let key = key.or_else(|| file.tls.key.clone());
+    match (cert, key) {
+        (Some(cert), Some(key)) => Ok(Some(TlsFiles { cert, key })),
+        (None, None) => Ok(None),
+        (Some(_), None) => anyhow::bail!(
+            "a TLS certificate without its key: set --tls-key (FLOWDESK_TLS_KEY, [tls] key) too"
+        ),
+        (None, Some(_)) => anyhow::bail!(
+            "a TLS key without its certificate: set --tls-cert (FLOWDESK_TLS_CERT, [tls] cert) too"
+        ),
+    }
 }
 
 /// The `[security]` table.
@@ -186,11 +230,12 @@ impl Settings {
 }
 
 /// The public URL for passkeys: the command line or environment, else the
-/// config file, else `http://localhost:<listen port>` (browsers refuse
+/// config file, else `http(s)://localhost:<listen port>` (browsers refuse
 /// WebAuthn on IP addresses, so a local server is reached as localhost).
-pub fn public_url(cli: Option<String>, file: &FileConfig, listen: SocketAddr) -> String {
+pub fn public_url(cli: Option<String>, file: &FileConfig, listen: SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
     cli.or_else(|| file.public_url.clone())
-        .unwrap_or_else(|| format!("http://localhost:{}", listen.port()))
+        .unwrap_or_else(|| format!("{scheme}://localhost:{}", listen.port()))
 }
 
 /// `flowdesk.db` in the OS data folder (created if needed), else in the current folder.
@@ -246,14 +291,45 @@ mod tests {
         let file: FileConfig =
             toml::from_str("public_url = \"https://flow.example.com\"\n").unwrap();
         assert_eq!(
-            public_url(Some("https://cli.example.com".into()), &file, listen),
+            public_url(Some("https://cli.example.com".into()), &file, listen, false),
             "https://cli.example.com"
         );
-        assert_eq!(public_url(None, &file, listen), "https://flow.example.com");
         assert_eq!(
-            public_url(None, &FileConfig::default(), listen),
+            public_url(None, &file, listen, false),
+            "https://flow.example.com"
+        );
+        assert_eq!(
+            public_url(None, &FileConfig::default(), listen, false),
             "http://localhost:9000"
         );
+        assert_eq!(
+            public_url(None, &FileConfig::default(), listen, true),
+            "https://localhost:9000"
+        );
+    }
+
+    #[test]
+    fn tls_files_from_command_line_then_file_and_never_half() {
+        let file: FileConfig =
+            toml::from_str("[tls]\ncert = \"/etc/f/cert.pem\"\nkey = \"/etc/f/key.pem\"\n")
+                .unwrap();
+        assert_eq!(
+            tls_files(Some("/cli/cert.pem".into()), None, &file).unwrap(),
+            Some(TlsFiles {
+                cert: "/cli/cert.pem".into(),
+                key: "/etc/f/key.pem".into()
+            })
+        );
+        assert_eq!(tls_files(None, None, &FileConfig::default()).unwrap(), None);
+        let error = tls_files(Some("/c.pem".into()), None, &FileConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--tls-key"), "{error}");
+        let error = tls_files(None, Some("/k.pem".into()), &FileConfig::default())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--tls-cert"), "{error}");
+        assert!(toml::from_str::<FileConfig>("[tls]\ncertificate = \"x\"").is_err());
     }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -14,6 +14,7 @@ mod config;
 mod evaluate;
 mod keys_cli;
 mod report_cli;
+mod tls;
 mod workflow_cli;
 
 use std::io::BufRead;
@@ -36,8 +37,9 @@ use crate::config::{FileConfig, Settings};
     about,
     long_about = "Flowdesk: BPMN workflows and DMN decisions, with a web and desktop console.\n\n\
 Settings come from, highest first: command-line options, environment variables \
-(FLOWDESK_DB, FLOWDESK_LISTEN, FLOWDESK_UI_DIR, FLOWDESK_PUBLIC_URL, FLOWDESK_CONFIG), the TOML config \
-file (keys db, listen, ui_dir, public_url, [providers.connections.NAME] url), then built-in \
+(FLOWDESK_DB, FLOWDESK_LISTEN, FLOWDESK_UI_DIR, FLOWDESK_PUBLIC_URL, FLOWDESK_TLS_CERT, \
+FLOWDESK_TLS_KEY, FLOWDESK_CONFIG), the TOML config file (keys db, listen, ui_dir, public_url, \
+[tls] cert and key, [providers.connections.NAME] url), then built-in \
 defaults; FLOWDESK_PROVIDERS__CONNECTIONS__NAME__URL sets a decision data connection. Logs go to stderr; set \
 RUST_LOG (default: info) to change their level.",
     after_help = "Examples:\n  flowdesk migrate --db postgres://flowdesk@db/flowdesk\n  \
@@ -59,7 +61,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the API (and the UI, when built) over HTTP until SIGTERM or Ctrl-C.
+    /// Serve the API (and the UI, when built) over HTTP, or HTTPS with
+    /// --tls-cert and --tls-key, until SIGTERM or Ctrl-C.
     ///
     /// Applies pending migrations first.
     Serve(ServeArgs),
@@ -123,6 +126,14 @@ struct ServeArgs {
     /// origin passkeys are bound to. [default: http://localhost:<port>]
     #[arg(long, env = "FLOWDESK_PUBLIC_URL", value_name = "URL")]
     public_url: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (the server's
+    /// certificate first); needs --tls-key. Plain HTTP is then not served,
+    /// cookies are Secure and responses carry Strict-Transport-Security.
+    #[arg(long, env = "FLOWDESK_TLS_CERT", value_name = "PEM")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "FLOWDESK_TLS_KEY", value_name = "PEM")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -208,15 +219,20 @@ async fn run(
         Command::Serve(args) => {
             let settings = Settings::resolve(args.db.db, args.listen, args.ui_dir, &file)?;
             let connections = config::provider_connections(&file, std::env::vars())?;
-            let public_url = config::public_url(args.public_url, &file, settings.listen);
+            let tls = config::tls_files(args.tls_cert, args.tls_key, &file)?
+                .map(|files| tls::server_config(&files.cert, &files.key))
+                .transpose()?;
+            let public_url =
+                config::public_url(args.public_url, &file, settings.listen, tls.is_some());
             let passkeys = flowdesk_identity::passkey::RelyingParty::for_origin(&public_url)?;
             tracing::info!(origin = %passkeys.origin(), "passkeys are bound to this origin");
             serve(
                 settings,
                 &connections,
                 args.demo,
-                args.secure_cookies,
+                args.secure_cookies || tls.is_some(),
                 passkeys,
+                tls,
             )
             .await
         }
@@ -296,6 +312,7 @@ async fn serve(
     demo: bool,
     secure_cookies: bool,
     passkeys: flowdesk_identity::passkey::RelyingParty,
+    tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
 ) -> anyhow::Result<()> {
     // Set-up builds (and on failure drops) a runtime: not on an async worker.
     let owned = connections.to_vec();
@@ -331,15 +348,35 @@ async fn serve(
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
-    tracing::info!("listening on {address}");
     let workers = flowdesk_api::spawn_workers(store.clone());
     // Connect info gives sign-in throttling the client address.
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    let served = match tls {
+        Some(tls) => {
+            tracing::info!(tls = true, "listening on {address}");
+            use axum::serve::ListenerExt;
+            // Browsers that once reached Flowdesk over HTTPS never fall back to HTTP.
+            let router = router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                axum::http::header::STRICT_TRANSPORT_SECURITY,
+                axum::http::HeaderValue::from_static("max-age=31536000"),
+            ));
+            // `tap_io` gives the TLS listener axum's connect info (the peer address).
+            axum::serve(
+                tls::TlsListener::new(listener, tls)?.tap_io(|_| {}),
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+        }
+        None => {
+            tracing::info!(tls = false, "listening on {address}");
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+        }
+    }
     .context("server failed");
     workers.abort();
     served?;
