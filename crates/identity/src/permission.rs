@@ -24,6 +24,8 @@ pub enum Permission {
     ReportRead,
     /// `report:manage`: create, change, delete and run dashboards and reports.
     ReportManage,
+    /// `variable:unmask`: see the values of sensitive variables (others see `****`).
+    VariableUnmask,
 }
 
 /// A permission name that Flowdesk does not know.
@@ -33,7 +35,7 @@ pub struct UnknownPermission(pub String);
 
 impl Permission {
     /// Every permission, in declaration order.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::DefinitionRead,
         Permission::DefinitionDeploy,
         Permission::InstanceRead,
@@ -43,6 +45,7 @@ impl Permission {
         Permission::AuditRead,
         Permission::ReportRead,
         Permission::ReportManage,
+        Permission::VariableUnmask,
     ];
 
     /// The wire and database name, e.g. `definition:read`.
@@ -57,6 +60,7 @@ impl Permission {
             Permission::AuditRead => "audit:read",
             Permission::ReportRead => "report:read",
             Permission::ReportManage => "report:manage",
+            Permission::VariableUnmask => "variable:unmask",
         }
     }
 }

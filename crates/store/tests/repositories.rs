@@ -73,6 +73,7 @@ dual_test!(async fn migrations_seed_the_preset_roles(store) {
             "report:read",
             "user:manage",
             "user:read",
+            "variable:unmask",
         ]
     );
     assert_eq!(
@@ -264,7 +265,7 @@ dual_test!(async fn instances_filter_page_and_count(store) {
             process_id: Some("order".into()),
             state: Some("active".into()),
             limit: 10,
-            offset: 0,
+            ..Default::default()
         },
     )
     .await
