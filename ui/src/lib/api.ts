@@ -387,7 +387,7 @@ export interface TableData {
 }
 export type TileData = KpiData | SeriesData | ItemsData | HeatmapData | TableData;
 
-export type ReportSource = 'kpis' | 'daily' | 'hourly' | 'elements';
+export type ReportSource = 'kpis' | 'daily' | 'hourly' | 'elements' | 'sql';
 export type ReportChartKind = 'line' | 'bar';
 
 export interface ReportChart {
@@ -399,11 +399,15 @@ export interface ReportChart {
 /** What a report shows: source, default parameters, columns, chart. */
 export interface ReportDefinition {
   source: ReportSource;
-  /** `process_id`, `version`, `from`, `to` (ms), as strings. */
+  /** With source `sql`: one SELECT over `insights_*` tables; `$name` is a parameter. */
+  sql?: string;
+  /** `process_id`, `version`, `from`, `to` (ms) as strings; for `sql` the query's `$name`s. */
   parameters: Record<string, string>;
   /** Empty: every column of the source. */
   columns: string[];
   chart: ReportChart | null;
+  /** A cron expression (five fields, UTC): the report also runs by itself then. */
+  schedule?: string;
 }
 
 export interface Report {
@@ -411,13 +415,17 @@ export interface Report {
   name: string;
   description: string;
   definition: ReportDefinition;
+  /** Roles whose users may read it (besides holders of report:manage). */
+  roles: string[];
   created_by: string;
   created_at: Millis;
+  updated_at: Millis;
 }
 
 export interface NewReport {
   name: string;
   description: string;
+  roles: string[];
   definition: ReportDefinition;
 }
 

@@ -26,6 +26,8 @@ import {
   removeTile,
   reportProblems,
   runHasChart,
+  scheduleProblem,
+  sqlParameterNames,
   tileQuery,
   updateTile,
   withSource,
@@ -359,10 +361,40 @@ describe('reports', () => {
     expect(withSource({ ...daily, chart: null }, 'kpis').chart).toBeNull();
   });
 
+  it('switches to and from a SQL source without carrying parameters or the chart over', () => {
+    const daily = { source: 'daily' as const, parameters: { process_id: 'claims' }, columns: ['start'], chart: { kind: 'line' as const, x: 'start', y: ['started'] } };
+    const sql = withSource(daily, 'sql');
+    expect(sql).toEqual({ source: 'sql', parameters: {}, columns: [], chart: null });
+    const back = withSource({ ...sql, sql: 'SELECT 1', parameters: { region: 'EU' }, chart: { kind: 'bar', x: 'day', y: ['n'] } }, 'kpis');
+    expect(back).toEqual({ source: 'kpis', parameters: {}, columns: [], chart: { kind: 'bar', x: 'figure', y: ['value'] } });
+  });
+
+  it('finds the $name parameters of a query once each, in order', () => {
+    expect(sqlParameterNames('SELECT * FROM insights_hourly WHERE process_id = $process AND hour >= $from OR $process IS NULL')).toEqual([
+      'process',
+      'from',
+    ]);
+    expect(sqlParameterNames('SELECT 1')).toEqual([]);
+  });
+
+  it('checks a SQL report has a query, a usable chart and a five-field schedule', () => {
+    expect(
+      reportProblems('Q', { source: 'sql', sql: ' ', parameters: {}, columns: [], chart: { kind: 'bar', x: '', y: [] }, schedule: '0 7 * *' }),
+    ).toEqual([
+      'The schedule "0 7 * *" has 4 field(s); cron needs 5 (minute hour day month weekday).',
+      'Write the SELECT the report runs.',
+      'The chart needs an x column and at least one series (y column).',
+    ]);
+    expect(
+      reportProblems('Q', { source: 'sql', sql: 'SELECT day, n FROM insights_x', parameters: {}, columns: [], chart: null, schedule: '0 7 * * 1' }),
+    ).toEqual([]);
+    expect(scheduleProblem('')).toBeNull();
+  });
+
   it('offers chart downloads only for runs with a chart and rows', () => {
     const run = {
       id: 'run1',
-      report: { id: 'r1', name: 'R', description: '', created_by: 'a', created_at: 0, definition: { source: 'kpis' as const, parameters: {}, columns: [], chart: { kind: 'bar' as const, x: 'figure', y: ['value'] } } },
+      report: { id: 'r1', name: 'R', description: '', roles: [], created_by: 'a', created_at: 0, updated_at: 0, definition: { source: 'kpis' as const, parameters: {}, columns: [], chart: { kind: 'bar' as const, x: 'figure', y: ['value'] } } },
       parameters: {},
       as_of: 0,
       ran_by: 'a',

@@ -446,6 +446,7 @@ export const REPORT_SOURCES: readonly { source: ReportSource; label: string; col
       ...stats('wait'),
     ],
   },
+  { source: 'sql', label: 'SQL query (read-only)', columns: [] },
 ];
 
 export function sourceColumns(source: ReportSource): readonly string[] {
@@ -463,6 +464,8 @@ export function defaultChart(source: ReportSource): ReportDefinition['chart'] {
       return { kind: 'bar', x: 'figure', y: ['value'] };
     case 'elements':
       return { kind: 'bar', x: 'element_id', y: ['activated'] };
+    case 'sql':
+      return null;
     default:
       return { kind: 'line', x: 'start', y: ['started', 'completed'] };
   }
@@ -477,18 +480,47 @@ export function withSource(definition: ReportDefinition, source: ReportSource): 
   const available = sourceColumns(source);
   const chart = definition.chart;
   const chartFits = chart && available.includes(chart.x) && chart.y.every((y) => available.includes(y));
-  return {
+  const switched: ReportDefinition = {
     ...definition,
     source,
-    columns: definition.columns.filter((c) => available.includes(c)),
+    // A query's parameters are its own `$name`s; the read-model sources share theirs.
+    parameters: source === 'sql' || definition.source === 'sql' ? {} : definition.parameters,
+    columns: source === 'sql' ? [] : definition.columns.filter((c) => available.includes(c)),
     chart: chart === null ? null : chartFits ? chart : defaultChart(source),
   };
+  if (source !== 'sql') delete switched.sql;
+  return switched;
+}
+
+/** The `$name` parameters of a SQL report's query, in order of appearance. */
+export function sqlParameterNames(sql: string): string[] {
+  const names = [...sql.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  return [...new Set(names)];
+}
+
+/** A cron expression's obvious mistakes (the server checks it fully), or null. */
+export function scheduleProblem(schedule: string): string | null {
+  const fields = schedule.trim().split(/\s+/).filter(Boolean);
+  if (fields.length === 0) return null;
+  if (fields.length !== 5) {
+    return `The schedule "${schedule.trim()}" has ${fields.length} field(s); cron needs 5 (minute hour day month weekday).`;
+  }
+  return null;
 }
 
 /** What stops a report from being saved, one sentence each. */
 export function reportProblems(name: string, definition: ReportDefinition): string[] {
   const problems: string[] = [];
   if (!name.trim()) problems.push('The report needs a name.');
+  const schedule = scheduleProblem(definition.schedule ?? '');
+  if (schedule) problems.push(schedule);
+  if (definition.source === 'sql') {
+    if (!definition.sql?.trim()) problems.push('Write the SELECT the report runs.');
+    if (definition.chart && (!definition.chart.x.trim() || definition.chart.y.length === 0)) {
+      problems.push('The chart needs an x column and at least one series (y column).');
+    }
+    return problems;
+  }
   const available = sourceColumns(definition.source);
   for (const column of definition.columns) {
     if (!available.includes(column)) problems.push(`"${column}" is not a column of ${sourceLabel(definition.source)}.`);
