@@ -173,6 +173,8 @@ export interface Incident {
 export interface IncidentQuery {
   state?: IncidentState | '';
   limit?: number;
+  /** Only the incidents of this instance id. */
+  instance?: string;
 }
 
 export interface CommandOutcome {
@@ -215,6 +217,23 @@ export interface InstanceQuery {
   state?: InstanceState | '';
   limit?: number;
   offset?: number;
+  /** Only this definition version. */
+  version?: number;
+  /** Started at or after / before these RFC 3339 times. */
+  started_from?: Timestamp;
+  started_before?: Timestamp;
+  /** Only instances whose variable `variable` has `value` (JSON, else a string). */
+  variable?: string;
+  value?: string;
+  /** Keyset paging: the `next` of the page before (replaces `offset`). */
+  after?: string;
+}
+
+/** GET /api/instances: a page, its count up to 1,000 and the next page's cursor. */
+export interface InstancePage extends Page<Instance> {
+  /** More than 1,000 match: `total` is 1,000, shown as "1,000+". */
+  total_capped: boolean;
+  next: string | null;
 }
 
 export interface StartInstanceRequest {
@@ -593,7 +612,8 @@ interface RequestOptions {
   redirectOn401?: boolean;
 }
 
-function buildUrl(path: string, query?: Query): string {
+/** The URL of an API path with its query (empty values left out). */
+export function buildUrl(path: string, query?: Query): string {
   let url = apiBase() + path;
   if (query) {
     const params = new URLSearchParams();
@@ -728,7 +748,7 @@ export const api = {
 
   // instances
   listInstances: (query: InstanceQuery = {}) =>
-    request<Page<Instance>>('GET', '/api/instances', { query: { ...query } }),
+    request<InstancePage>('GET', '/api/instances', { query: { ...query } }),
   getInstance: (id: string) => request<Instance>('GET', `/api/instances/${encodeURIComponent(id)}`),
   startInstance: (start: StartInstanceRequest) => request<Instance>('POST', '/api/instances', { json: start }),
   instanceHistory: (id: string) =>

@@ -3,6 +3,9 @@ import type { HistoryEvent, Incident } from './api';
 import {
   elementNames,
   elementStats,
+  filterProblem,
+  instanceListQuery,
+  type InstanceFilters,
   eventLabel,
   eventTone,
   formatValue,
@@ -140,5 +143,39 @@ describe('elementNames', () => {
     expect(names.get('Start')).toBe('Order received');
     expect(names.has('Anon')).toBe(false);
     expect(elementNames('').size).toBe(0);
+  });
+});
+
+describe('instanceListQuery', () => {
+  const none: InstanceFilters = { state: '', process_id: '', version: '', started_from: '', variable: '' };
+
+  it('pages by cursor with only the filters set', () => {
+    expect(instanceListQuery(none, null, 50)).toEqual({ state: '', process_id: '', limit: 50 });
+    expect(instanceListQuery({ ...none, state: 'incident', process_id: 'order' }, '17_abc', 50)).toEqual({
+      state: 'incident',
+      process_id: 'order',
+      limit: 50,
+      after: '17_abc',
+    });
+  });
+
+  it('reads version, start day and name=value', () => {
+    const query = instanceListQuery(
+      { ...none, version: ' 3 ', started_from: '2026-02-01', variable: 'customer = "gold"=x' },
+      null,
+      20,
+    );
+    expect(query.version).toBe(3);
+    expect(query.started_from).toBe(new Date('2026-02-01T00:00:00').toISOString());
+    expect(query.variable).toBe('customer');
+    expect(query.value).toBe('"gold"=x');
+  });
+
+  it('leaves out what it cannot read and says why', () => {
+    const bad = { ...none, version: 'two', started_from: '2026-13', variable: '=5' };
+    expect(instanceListQuery(bad, null, 20)).toEqual({ state: '', process_id: '', limit: 20 });
+    expect(filterProblem(bad)).toBe('The version is a whole number.');
+    expect(filterProblem({ ...none, variable: 'amount' })).toBe('Write the variable filter as name=value.');
+    expect(filterProblem({ ...none, version: '2', variable: 'amount=5' })).toBeNull();
   });
 });

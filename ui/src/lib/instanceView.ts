@@ -3,7 +3,7 @@
  * per BPMN element (from the history and the incidents), timeline labels and
  * the variables table.
  */
-import type { HistoryEvent, Incident, InstanceState } from './api';
+import type { HistoryEvent, Incident, InstanceQuery, InstanceState } from './api';
 
 /** What happened to one BPMN element of an instance. */
 export interface ElementStats {
@@ -140,4 +140,46 @@ export function elementNames(xml: string): Map<string, string> {
     if (id && name && !el.localName.startsWith('BPMN') && !names.has(id)) names.set(id, name.trim());
   }
   return names;
+}
+
+/** The filters of the instance list as the user enters them. */
+export interface InstanceFilters {
+  state: InstanceState | '';
+  process_id: string;
+  /** A version number, or '' for all. */
+  version: string;
+  /** A day (YYYY-MM-DD, the user's time zone): started that day or later. */
+  started_from: string;
+  /** `name=value` (value as JSON, else a string), or ''. */
+  variable: string;
+}
+
+/** Why a filter cannot be applied, or null when all are fine. */
+export function filterProblem(filters: InstanceFilters): string | null {
+  if (filters.version && !/^\d+$/.test(filters.version.trim())) return 'The version is a whole number.';
+  const variable = filters.variable.trim();
+  if (variable && !/^[^=\s][^=]*=/.test(variable)) return 'Write the variable filter as name=value.';
+  return null;
+}
+
+/**
+ * GET /api/instances query for the filters, the page's cursor and size
+ * (filters with a problem are left out, see `filterProblem`).
+ */
+export function instanceListQuery(filters: InstanceFilters, after: string | null, limit: number): InstanceQuery {
+  const query: InstanceQuery = { state: filters.state, process_id: filters.process_id, limit };
+  if (after) query.after = after;
+  const version = filters.version.trim();
+  if (/^\d+$/.test(version)) query.version = Number(version);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(filters.started_from)) {
+    const day = new Date(`${filters.started_from}T00:00:00`);
+    if (!Number.isNaN(day.getTime())) query.started_from = day.toISOString();
+  }
+  const variable = filters.variable.trim();
+  const equals = variable.indexOf('=');
+  if (equals > 0) {
+    query.variable = variable.slice(0, equals).trim();
+    query.value = variable.slice(equals + 1).trim();
+  }
+  return query;
 }
