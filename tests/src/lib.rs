@@ -36,6 +36,7 @@
 pub mod console;
 pub mod editors;
 pub mod reports;
+pub mod snapshots;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;

@@ -1,0 +1,317 @@
+//! Offline report snapshots on the desktop (issue 9): a cluster gets a
+//! report with a run ([`seed_report`], through its API with a token), the
+//! desktop app connects to it through the connection switcher
+//! ([`connect_to_cluster`]), saves a snapshot of the report from its page
+//! ([`save_report_snapshot`]), and — the server stopped and the app
+//! restarted — opens the snapshot from the local database
+//! ([`open_snapshot_offline`]): the as-of label names the cluster and the
+//! run's as-of time, the table holds the run's rows, and Refresh says the
+//! cluster is not reachable.
+
+use anyhow::{bail, ensure, Context, Result};
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+
+use crate::console::{Screens, REVIEW_BPMN};
+use crate::{
+    click, fill_form, poll, wait_for, wait_for_text, Attempt, ADMIN_PASSWORD, ADMIN_USERNAME,
+    UI_DEADLINE,
+};
+
+/// The connection profile the desktop saves for the cluster.
+pub const CLUSTER_NAME: &str = "e2e-cluster";
+/// The report the snapshot is taken of.
+pub const REPORT_NAME: &str = "Review starts per day";
+/// Instances started on the cluster before the report runs.
+pub const STARTED: usize = 3;
+
+/// The report on the cluster and the run the snapshot should hold.
+#[derive(Debug, Clone)]
+pub struct SeededReport {
+    /// The report's id.
+    pub id: String,
+    /// The run's as-of time (ms since the epoch).
+    pub as_of: i64,
+    /// The run's result rows.
+    pub rows: Vec<Vec<Value>>,
+}
+
+async fn api(
+    http: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<(String, &str)>,
+) -> Result<Value> {
+    let mut request = http
+        .request(method.clone(), format!("{base_url}{path}"))
+        .bearer_auth(token);
+    if let Some((body, content_type)) = body {
+        request = request
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let text = response.text().await?;
+    ensure!(
+        status.is_success(),
+        "{method} {path} answered {status}: {text}"
+    );
+    serde_json::from_str(&text).with_context(|| format!("{method} {path} returned no JSON: {text}"))
+}
+
+/// Deploys [`REVIEW_BPMN`], starts [`STARTED`] instances, saves
+/// [`REPORT_NAME`] (daily starts of the review process, with a bar chart)
+/// and runs it once, all as the administrator whose API token is `token`.
+pub async fn seed_report(base_url: &str, token: &str) -> Result<SeededReport> {
+    let http = reqwest::Client::new();
+    let post = reqwest::Method::POST;
+    api(
+        &http,
+        base_url,
+        token,
+        post.clone(),
+        "/api/definitions?name=e2e-review.bpmn",
+        Some((REVIEW_BPMN.to_owned(), "application/xml")),
+    )
+    .await?;
+    for _ in 0..STARTED {
+        api(
+            &http,
+            base_url,
+            token,
+            post.clone(),
+            "/api/instances",
+            Some((
+                json!({ "process_id": "e2e-review" }).to_string(),
+                "application/json",
+            )),
+        )
+        .await?;
+    }
+    let report = api(
+        &http,
+        base_url,
+        token,
+        post.clone(),
+        "/api/reports",
+        Some((
+            json!({
+                "name": REPORT_NAME,
+                "description": "Instances of the review process started each day",
+                "definition": {
+                    "source": "daily",
+                    "parameters": { "process_id": "e2e-review" },
+                    "columns": ["start", "started", "active"],
+                    "chart": { "kind": "bar", "x": "start", "y": ["started", "active"] }
+                }
+            })
+            .to_string(),
+            "application/json",
+        )),
+    )
+    .await?;
+    let id = report["id"]
+        .as_str()
+        .context("the created report has no id")?
+        .to_owned();
+    let run = api(
+        &http,
+        base_url,
+        token,
+        post,
+        &format!("/api/reports/{id}/run"),
+        Some((json!({ "parameters": {} }).to_string(), "application/json")),
+    )
+    .await?;
+    let as_of = run["as_of"].as_i64().context("the run has no as_of")?;
+    let rows: Vec<Vec<Value>> = serde_json::from_value(run["result"]["rows"].clone())
+        .context("the run's result has no rows")?;
+    let started: i64 = rows
+        .iter()
+        .filter_map(|row| row.get(1).and_then(Value::as_i64))
+        .sum();
+    ensure!(
+        started == STARTED as i64,
+        "the run counts {started} started instances, not {STARTED}: {run}"
+    );
+    Ok(SeededReport { id, as_of, rows })
+}
+
+/// Opens the connection switcher, adds the cluster at `url` as
+/// [`CLUSTER_NAME`] (signing in as the administrator, whose token goes to
+/// the OS keyring) and switches to it.
+pub async fn connect_to_cluster(client: &Client, url: &str) -> Result<()> {
+    click(client, "[data-testid=connection-switcher]", UI_DEADLINE).await?;
+    click_xpath(client, "//button[contains(., 'Add cluster')]").await?;
+    fill_form(
+        client,
+        &[
+            ("#conn-name", CLUSTER_NAME),
+            ("#conn-url", url),
+            ("#conn-username", ADMIN_USERNAME),
+            ("#conn-password", ADMIN_PASSWORD),
+        ],
+    )
+    .await?;
+    click(client, "form.add button[type=submit]", UI_DEADLINE).await?;
+    click_xpath(
+        client,
+        &format!("//button[contains(@class, 'item')][.//span[text()='{CLUSTER_NAME}']]"),
+    )
+    .await
+    .context("the saved cluster did not appear in the switcher")?;
+    wait_for_text(
+        client,
+        "[data-testid=connection-switcher]",
+        &format!("naming {CLUSTER_NAME:?}"),
+        UI_DEADLINE,
+        |text| text.contains(CLUSTER_NAME),
+    )
+    .await
+    .context("the app did not switch to the cluster")?;
+    Ok(())
+}
+
+async fn click_xpath(client: &Client, xpath: &str) -> Result<()> {
+    poll(&format!("a click on {xpath}"), UI_DEADLINE, || async move {
+        let element = match client.find(Locator::XPath(xpath)).await {
+            Ok(element) => element,
+            Err(error) => return Ok(Attempt::Retry(error.to_string())),
+        };
+        match element.click().await {
+            Ok(()) => Ok(Attempt::Done(())),
+            Err(error) => Ok(Attempt::Retry(error.to_string())),
+        }
+    })
+    .await
+}
+
+/// Opens the report's page (served by the cluster through the bridge),
+/// saves a snapshot with its "Save snapshot" button and finds it on the
+/// Snapshots page.
+pub async fn save_report_snapshot(client: &Client, report: &SeededReport) -> Result<()> {
+    client
+        .execute(
+            "window.location.hash = arguments[0]; return true;",
+            vec![json!(format!("#/reports/{}", report.id))],
+        )
+        .await
+        .context("opening the report's page")?;
+    wait_for_text(
+        client,
+        "[data-testid=report-title]",
+        &format!("naming {REPORT_NAME:?}"),
+        UI_DEADLINE,
+        |text| text.contains(REPORT_NAME),
+    )
+    .await
+    .context("the report's page did not open")?;
+    click(client, "[data-testid=snapshot-save]", UI_DEADLINE)
+        .await
+        .context("no Save snapshot button on the report's page")?;
+    wait_for_text(
+        client,
+        ".toast-success",
+        "saying the snapshot was saved",
+        UI_DEADLINE,
+        |text| text.contains("saved for offline use"),
+    )
+    .await
+    .context("saving the snapshot reported no success")?;
+    click(client, "[data-testid=nav-snapshots]", UI_DEADLINE).await?;
+    wait_for_text(
+        client,
+        "[data-testid=snapshot-row]",
+        &format!("naming {REPORT_NAME:?} and {CLUSTER_NAME:?}"),
+        UI_DEADLINE,
+        |text| text.contains(REPORT_NAME) && text.contains(CLUSTER_NAME),
+    )
+    .await
+    .context("the saved snapshot is not listed")?;
+    Ok(())
+}
+
+/// With the cluster gone: opens the snapshot from the Snapshots page and
+/// checks its label (cluster and the run's as-of time, formatted by the
+/// page's own clock functions in UTC), its table against the run's rows,
+/// its chart, and that Refresh reports the cluster unreachable.
+pub async fn open_snapshot_offline(
+    client: &Client,
+    report: &SeededReport,
+    screens: &Screens,
+) -> Result<()> {
+    click(client, "[data-testid=nav-snapshots]", UI_DEADLINE).await?;
+    click(client, "[data-testid=snapshot-open]", UI_DEADLINE).await?;
+    let as_of = client
+        .execute(
+            "return new Date(arguments[0]).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';",
+            vec![json!(report.as_of)],
+        )
+        .await?;
+    let as_of = as_of.as_str().context("no formatted time")?.to_owned();
+    let label = format!("Snapshot of {CLUSTER_NAME} as of {as_of}");
+    wait_for_text(
+        client,
+        "[data-testid=snapshot-label]",
+        &format!("saying {label:?}"),
+        UI_DEADLINE,
+        |text| text.contains(&label),
+    )
+    .await
+    .context("the snapshot's as-of label is missing or wrong")?;
+
+    let rows = client
+        .find_all(Locator::Css("[data-testid=snapshot-table] tbody tr"))
+        .await?;
+    ensure!(
+        rows.len() == report.rows.len(),
+        "the snapshot shows {} rows, the run has {}",
+        rows.len(),
+        report.rows.len()
+    );
+    for (row, expected) in rows.iter().zip(&report.rows) {
+        let cells = row.find_all(Locator::Css("td")).await?;
+        let mut texts = Vec::new();
+        for cell in &cells {
+            texts.push(cell.text().await?);
+        }
+        let wanted: Vec<String> = expected
+            .iter()
+            .map(|value| match value {
+                Value::String(text) => text.clone(),
+                Value::Null => "—".to_owned(),
+                other => other.to_string(),
+            })
+            .collect();
+        if texts != wanted {
+            bail!("a snapshot row shows {texts:?}, the run has {wanted:?}");
+        }
+    }
+    wait_for(client, "img[data-testid=snapshot-chart]", UI_DEADLINE)
+        .await
+        .context("the snapshot shows no chart")?;
+    screens.capture(client, "snapshot").await?;
+
+    click(client, "[data-testid=snapshot-refresh]", UI_DEADLINE).await?;
+    wait_for_text(
+        client,
+        "[data-testid=snapshot-refresh-error]",
+        "saying the cluster is not reachable",
+        UI_DEADLINE,
+        |text| text.contains(CLUSTER_NAME) && text.contains("not reachable"),
+    )
+    .await
+    .context("Refresh without the cluster did not say it is unreachable")?;
+    wait_for_text(
+        client,
+        "[data-testid=snapshot-label]",
+        "still with the old as-of time",
+        UI_DEADLINE,
+        |text| text.contains(&label),
+    )
+    .await?;
+    Ok(())
+}
