@@ -101,6 +101,10 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("POST", "/api/messages", Requires(InstanceStart)),
     ("POST", "/api/signals", Requires(InstanceStart)),
     ("GET", "/api/incidents", Requires(InstanceRead)),
+    // Any signed-in caller may listen; the stream filters each change by
+    // the caller's permissions (instance:read for instances, tasks,
+    // incidents and jobs).
+    ("GET", "/api/events", Authenticated),
     (
         "POST",
         "/api/incidents/{key}/resolve",

@@ -58,6 +58,8 @@ pub(crate) struct AppState {
     pub decision_models: decisions::DecisionModels,
     /// Fetches the data of DMN input data providers (none: such fetches fail).
     pub decision_data: Option<Arc<dyn flowdesk_rules::DataProvider>>,
+    /// The node's live update tailer (GET /api/events).
+    pub live: routes::events::Hub,
 }
 
 /// Builds the one Router: every API route, the middleware stack, and the UI
@@ -91,6 +93,7 @@ pub fn router_with_decision_data(
         None => Identity::new(store.clone()),
     };
     let state = AppState {
+        live: routes::events::Hub::new(store.clone()),
         identity,
         workflow: Workflow::new(store.clone()).with_decisions(Arc::new(workflow_decisions)),
         store,

@@ -509,26 +509,43 @@ pub(crate) async fn list_instances(
     query: types::InstanceQuery,
 ) -> Result<types::InstancePage, ApiError> {
     let (limit, offset) = types::page(query.limit, query.offset);
-    let state = query.state.filter(|s| !s.is_empty());
-    let process_id = query.process_id.filter(|s| !s.is_empty());
-    let page = if state.as_deref() == Some("incident") {
-        workflow_ops::instances_with_open_incidents(store, process_id.as_deref(), limit, offset)
-            .await?
-    } else {
-        instances::list(
-            store,
-            &InstanceFilter {
-                process_id,
-                state,
-                limit,
-                offset,
-            },
-        )
-        .await?
+    let text = |value: Option<String>| value.filter(|s| !s.is_empty());
+    let variable = match (text(query.variable), query.value) {
+        (Some(name), Some(value)) => Some((name, types::variable_value_json(&value))),
+        (Some(name), None) => {
+            return Err(ApiError::InvalidRequest(format!(
+                "variable {name:?} needs a value to compare with"
+            )))
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::InvalidRequest(
+                "value needs the variable it is compared with".into(),
+            ))
+        }
+        (None, None) => None,
     };
+    let page = instances::list(
+        store,
+        &InstanceFilter {
+            process_id: text(query.process_id),
+            state: text(query.state),
+            version: query.version,
+            started_from: types::millis("started_from", text(query.started_from).as_deref())?,
+            started_before: types::millis("started_before", text(query.started_before).as_deref())?,
+            variable,
+            after: text(query.after)
+                .map(|c| types::parse_cursor(&c))
+                .transpose()?,
+            limit,
+            offset,
+        },
+    )
+    .await?;
     Ok(types::InstancePage {
         items: instance_views(store, &page.items).await?,
         total: page.total,
+        total_capped: page.total_capped,
+        next: page.next.as_ref().map(types::cursor_text),
     })
 }
 

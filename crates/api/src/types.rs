@@ -145,8 +145,12 @@ impl From<&instances::Instance> for Instance {
 pub struct InstancePage {
     /// Newest first.
     pub items: Vec<Instance>,
-    /// How many match the filter in all.
+    /// How many match the filter in all, counted up to 1,000.
     pub total: i64,
+    /// Whether more than 1,000 match (then `total` is 1,000).
+    pub total_capped: bool,
+    /// The cursor of the next page (`after`), when there is one.
+    pub next: Option<String>,
 }
 
 /// An API token (never its secret).
@@ -352,17 +356,76 @@ pub struct DeployQuery {
 }
 
 /// Query of GET /api/instances.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InstanceQuery {
     /// Only this process id.
     pub process_id: Option<String>,
     /// Only this state (`incident`: active instances with an open incident).
     pub state: Option<String>,
+    /// Only this definition version.
+    pub version: Option<i64>,
+    /// Only instances started at or after this RFC 3339 time.
+    pub started_from: Option<String>,
+    /// Only instances started before this RFC 3339 time.
+    pub started_before: Option<String>,
+    /// Only instances whose process variable of this name has `value`.
+    pub variable: Option<String>,
+    /// The value of `variable`: JSON (`42`, `true`, `"a"`), else taken as a string.
+    pub value: Option<String>,
+    /// The page after this cursor (the `next` of the page before); replaces `offset`.
+    pub after: Option<String>,
     /// Page size (default 50, at most 500).
     pub limit: Option<i64>,
-    /// Rows to skip.
+    /// Rows to skip (without `after`).
     pub offset: Option<i64>,
+}
+
+/// The opaque text of an instance list cursor.
+pub(crate) fn cursor_text(cursor: &flowdesk_store::instances::InstanceCursor) -> String {
+    format!("{}_{}", cursor.started_at, cursor.id)
+}
+
+/// Parses [`cursor_text`]; 400 naming `after` when it is not one.
+pub(crate) fn parse_cursor(
+    text: &str,
+) -> Result<flowdesk_store::instances::InstanceCursor, crate::ApiError> {
+    text.split_once('_')
+        .and_then(|(at, id)| {
+            let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+            Some(flowdesk_store::instances::InstanceCursor {
+                started_at: at.parse().ok()?,
+                id: id.to_string(),
+            })
+            .filter(|_| valid_id)
+        })
+        .ok_or_else(|| {
+            crate::ApiError::InvalidRequest(format!(
+                "after: {text:?} is not a cursor of this list (use the `next` of the page before)"
+            ))
+        })
+}
+
+/// An RFC 3339 time query parameter as milliseconds; 400 naming it when malformed.
+pub(crate) fn millis(name: &str, text: Option<&str>) -> Result<Option<i64>, crate::ApiError> {
+    text.map(|text| {
+        time::OffsetDateTime::parse(text, &Rfc3339)
+            .map(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX))
+            .map_err(|e| {
+                crate::ApiError::InvalidRequest(format!(
+                    "{name}: {text:?} is not an RFC 3339 time ({e})"
+                ))
+            })
+    })
+    .transpose()
+}
+
+/// A variable value from a query as JSON text: JSON when it parses
+/// (`42`, `true`, `"a"`), else the text as a JSON string.
+pub(crate) fn variable_value_json(value: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(value)
+        .unwrap_or_else(|_| serde_json::Value::String(value.to_string()))
+        .to_string()
 }
 
 /// Paging query.

@@ -418,7 +418,7 @@ impl Backend {
                         process_id: process_id.map(str::to_string),
                         state: state.map(str::to_string),
                         limit: Some(500),
-                        offset: None,
+                        ..Default::default()
                     },
                 )
                 .await

@@ -35,21 +35,51 @@ pub struct Instance {
 pub struct InstanceFilter {
     /// Only instances of this process id.
     pub process_id: Option<String>,
-    /// Only instances in this state.
+    /// Only instances in this state; `incident` selects the active instances
+    /// with an open incident.
     pub state: Option<String>,
+    /// Only instances of this definition version.
+    pub version: Option<i64>,
+    /// Only instances started at or after this time.
+    pub started_from: Option<Millis>,
+    /// Only instances started before this time.
+    pub started_before: Option<Millis>,
+    /// Only instances whose process variable `.0` has the value `.1`, a JSON
+    /// text (so the string `"42"` and the number `42` differ).
+    pub variable: Option<(String, String)>,
+    /// Keyset paging: only instances after this one in the list's order
+    /// (newest first). Takes the place of `offset`.
+    pub after: Option<InstanceCursor>,
     /// Page size.
     pub limit: i64,
-    /// Rows to skip.
+    /// Rows to skip (when `after` is not set).
     pub offset: i64,
 }
 
-/// One page of instances and the total matching the filter.
+/// A position in the instance list: the last instance of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceCursor {
+    /// Its start time.
+    pub started_at: Millis,
+    /// Its id (ties on the start time are ordered by id).
+    pub id: String,
+}
+
+/// The most instances [`list`] counts: counting every match of a filter
+/// that matches 100,000 instances would cost more than the page itself.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// One page of instances and the number matching the filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstancePage {
     /// Newest first.
     pub items: Vec<Instance>,
-    /// All instances matching the filter.
+    /// Instances matching the filter, counted up to [`COUNT_CAP`].
     pub total: i64,
+    /// Whether more than [`COUNT_CAP`] match (then `total` is the cap).
+    pub total_capped: bool,
+    /// Where the next page starts, when there is one.
+    pub next: Option<InstanceCursor>,
 }
 
 const SELECT: &str =
@@ -162,51 +192,134 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     row.as_ref().map(from_row).transpose()
 }
 
-/// Lists instances matching `filter`, newest first, with the total count.
+/// Lists instances matching `filter`, newest first (by start time, then
+/// id), with their number up to [`COUNT_CAP`].
+///
+/// With `after` the page is found by keyset on `(started_at, id)`, which the
+/// `instances_started`, `instances_state` and `instances_process_state`
+/// indexes serve: page 1000 costs what page 1 costs, and instances started
+/// meanwhile (newer, so before the cursor) neither repeat nor hide rows.
 pub async fn list(
     store: &crate::Store,
     filter: &InstanceFilter,
 ) -> Result<InstancePage, StoreError> {
+    enum Value<'a> {
+        Text(&'a str),
+        Number(i64),
+    }
     let mut conditions = Vec::new();
     let mut values = Vec::new();
     if let Some(process_id) = &filter.process_id {
-        values.push(process_id.clone());
+        values.push(Value::Text(process_id));
         conditions.push(format!("i.process_id = ${}", values.len()));
     }
-    if let Some(state) = &filter.state {
-        values.push(state.clone());
-        conditions.push(format!("i.state = ${}", values.len()));
+    match filter.state.as_deref() {
+        Some("incident") => conditions.push(
+            "i.state = 'active' AND EXISTS (SELECT 1 FROM incidents n \
+             WHERE n.instance_id = i.id AND n.state = 'open')"
+                .to_string(),
+        ),
+        Some(state) => {
+            values.push(Value::Text(state));
+            conditions.push(format!("i.state = ${}", values.len()));
+        }
+        None => {}
     }
-    let where_clause = if conditions.is_empty() {
-        String::new()
-    } else {
-        format!(" WHERE {}", conditions.join(" AND "))
+    if let Some(version) = filter.version {
+        values.push(Value::Number(version));
+        conditions.push(format!("i.version = ${}", values.len()));
+    }
+    if let Some(from) = filter.started_from {
+        values.push(Value::Number(from));
+        conditions.push(format!("i.started_at >= ${}", values.len()));
+    }
+    if let Some(before) = filter.started_before {
+        values.push(Value::Number(before));
+        conditions.push(format!("i.started_at < ${}", values.len()));
+    }
+    if let Some((name, value)) = &filter.variable {
+        values.push(Value::Text(name));
+        values.push(Value::Text(value));
+        let (name, value) = (values.len() - 1, values.len());
+        conditions.push(match store.dialect() {
+            Dialect::Sqlite => format!("(i.variables -> ${name}) = json(${value})"),
+            Dialect::Postgres => format!("(i.variables::jsonb -> ${name}) = ${value}::jsonb"),
+        });
+    }
+    let filter_conditions = conditions.clone();
+    if let Some(after) = &filter.after {
+        values.push(Value::Number(after.started_at));
+        values.push(Value::Text(&after.id));
+        conditions.push(format!(
+            "(i.started_at < ${0} OR (i.started_at = ${0} AND i.id < ${1}))",
+            values.len() - 1,
+            values.len()
+        ));
+    }
+    let where_of = |conditions: &[String]| {
+        if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        }
     };
-
-    let count_sql = format!("SELECT COUNT(*) AS n FROM instances i{where_clause}");
-    let mut count_query = sqlx::query(&count_sql);
-    for value in &values {
-        count_query = count_query.bind(value);
+    fn bind_all<'q>(
+        mut query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+        values: &'q [Value<'q>],
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+        for value in values {
+            query = match value {
+                Value::Text(text) => query.bind(*text),
+                Value::Number(number) => query.bind(*number),
+            };
+        }
+        query
     }
-    let total: i64 = count_query.fetch_one(store.pool()).await?.try_get("n")?;
 
+    // The count ignores the cursor: it is the number of the whole list.
+    let filter_values = &values[..values.len() - if filter.after.is_some() { 2 } else { 0 }];
+    let count_sql = format!(
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM instances i{} LIMIT {}) counted",
+        where_of(&filter_conditions),
+        COUNT_CAP + 1
+    );
+    let counted: i64 = bind_all(sqlx::query(&count_sql), filter_values)
+        .fetch_one(store.pool())
+        .await?
+        .try_get("n")?;
+
+    // One row more than the page tells whether a next page exists.
+    let offset = if filter.after.is_some() {
+        0
+    } else {
+        filter.offset
+    };
     let list_sql = format!(
-        "{SELECT}{where_clause} ORDER BY i.started_at DESC, i.id DESC LIMIT ${} OFFSET ${}",
+        "{SELECT}{} ORDER BY i.started_at DESC, i.id DESC LIMIT ${} OFFSET ${}",
+        where_of(&conditions),
         values.len() + 1,
         values.len() + 2
     );
-    let mut list_query = sqlx::query(&list_sql);
-    for value in &values {
-        list_query = list_query.bind(value);
-    }
-    let rows = list_query
-        .bind(filter.limit)
-        .bind(filter.offset)
+    let rows = bind_all(sqlx::query(&list_sql), &values)
+        .bind(filter.limit + 1)
+        .bind(offset)
         .fetch_all(store.pool())
         .await?;
+    let mut items = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    let next = if items.len() as i64 > filter.limit {
+        items.truncate(usize::try_from(filter.limit).unwrap_or(0));
+        items.last().map(|last| InstanceCursor {
+            started_at: last.started_at,
+            id: last.id.clone(),
+        })
+    } else {
+        None
+    };
     Ok(InstancePage {
-        items: rows.iter().map(from_row).collect::<Result<_, _>>()?,
-        total,
+        items,
+        total: counted.min(COUNT_CAP),
+        total_capped: counted > COUNT_CAP,
+        next,
     })
 }
 

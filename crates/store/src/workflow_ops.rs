@@ -1,7 +1,7 @@
 //! Operator commands and queries on running instances: set variables,
-//! modify (activate elements, terminate element instances), which
-//! instances have open incidents, a definition by version, the incidents of
-//! one instance, the instances stopped by an incident.
+//! modify (activate elements, terminate element instances), a definition
+//! by version, the incidents of one instance, the instances stopped by an
+//! incident.
 //!
 //! The commands go through [`Workflow::execute`], so they lock the
 //! instance and persist state and effects in the caller's transaction like
@@ -15,9 +15,8 @@ use sqlx::{Any, Executor, Row};
 
 use crate::definitions::Kind;
 use crate::incidents::Incident;
-use crate::instances::{Instance, InstancePage};
 use crate::workflow::{Workflow, WorkflowError};
-use crate::{Millis, Store, StoreError, Tx};
+use crate::{Millis, StoreError, Tx};
 
 impl Workflow {
     /// Sets process-level variables of the instance `instance_id` (each
@@ -136,53 +135,4 @@ pub async fn definition_version_id<'e, E: Executor<'e, Database = Any>>(
     .await?;
     row.map(|row| row.try_get("id").map_err(StoreError::from))
         .transpose()
-}
-
-/// Active instances with at least one open incident, newest first,
-/// optionally only of `process_id`, with their total.
-pub async fn instances_with_open_incidents(
-    store: &Store,
-    process_id: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<InstancePage, StoreError> {
-    const CONDITION: &str = "i.state = 'active' AND ($1 = '' OR i.process_id = $1) \
-        AND EXISTS (SELECT 1 FROM incidents n WHERE n.instance_id = i.id AND n.state = 'open')";
-    let process_id = process_id.unwrap_or("");
-    let total: i64 = sqlx::query(&format!(
-        "SELECT COUNT(*) AS n FROM instances i WHERE {CONDITION}"
-    ))
-    .bind(process_id)
-    .fetch_one(store.pool())
-    .await?
-    .try_get("n")?;
-    let rows = sqlx::query(&format!(
-        "SELECT i.id, i.definition_id, i.process_id, d.name AS process_name, i.version, \
-         i.state, i.variables, i.started_at, i.ended_at, i.started_by \
-         FROM instances i JOIN definitions d ON d.id = i.definition_id WHERE {CONDITION} \
-         ORDER BY i.started_at DESC, i.id DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(process_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(store.pool())
-    .await?;
-    let items = rows
-        .iter()
-        .map(|row| {
-            Ok(Instance {
-                id: row.try_get("id")?,
-                definition_id: row.try_get("definition_id")?,
-                process_id: row.try_get("process_id")?,
-                process_name: row.try_get("process_name")?,
-                version: row.try_get("version")?,
-                state: row.try_get("state")?,
-                variables: row.try_get("variables")?,
-                started_at: row.try_get("started_at")?,
-                ended_at: row.try_get("ended_at")?,
-                started_by: row.try_get("started_by")?,
-            })
-        })
-        .collect::<Result<_, StoreError>>()?;
-    Ok(InstancePage { items, total })
 }

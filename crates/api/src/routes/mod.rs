@@ -4,6 +4,7 @@ mod audit;
 mod auth;
 mod decisions;
 mod definitions;
+pub(crate) mod events;
 mod health;
 mod incidents;
 mod insights;
@@ -44,6 +45,7 @@ use crate::AppState;
         (name = "messages", description = "Messages correlated to waiting instances"),
         (name = "signals", description = "Signals broadcast to every waiting instance"),
         (name = "incidents", description = "Steps stuck until an operator resolves them"),
+        (name = "events", description = "Live updates: a server-sent event stream of changes"),
         (name = "tasks", description = "User tasks: claim, release, complete"),
         (name = "users", description = "User accounts"),
         (name = "tokens", description = "Personal API tokens"),
@@ -82,6 +84,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(messages::routes())
         .merge(signals::routes())
         .merge(incidents::routes())
+        .merge(events::routes())
         .merge(insights::routes())
         .merge(reports::routes())
         .merge(tasks::routes())

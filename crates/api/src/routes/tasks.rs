@@ -129,6 +129,38 @@ async fn list(
     ))
 }
 
+/// Writes a claim (`taskClaimed` with the assignee) or its release
+/// (`taskUnclaimed`) to the instance's history, in the command's
+/// transaction: the timeline shows who took the task, and live updates
+/// (which follow history) tell every tasklist.
+async fn record_claim(
+    tx: &mut flowdesk_store::Tx<'_>,
+    key: i64,
+    assignee: Option<&str>,
+    now: i64,
+) -> Result<(), ApiError> {
+    let Some(task) = repo::find_open(&mut **tx, key).await? else {
+        return Ok(());
+    };
+    let (kind, detail) = match assignee {
+        Some(user) => (
+            "taskClaimed",
+            serde_json::json!({"key": key, "assignee": user}),
+        ),
+        None => ("taskUnclaimed", serde_json::json!({"key": key})),
+    };
+    flowdesk_store::history::append(
+        tx,
+        &task.instance_id,
+        now,
+        kind,
+        Some(&task.element_id),
+        &detail.to_string(),
+    )
+    .await?;
+    Ok(())
+}
+
 async fn open_task(state: &AppState, key: i64) -> Result<repo::UserTask, ApiError> {
     repo::find_open(state.store.pool(), key)
         .await?
@@ -161,6 +193,7 @@ async fn claim(
             )))
         }
     }
+    record_claim(&mut tx, key, Some(&principal.username), now).await?;
     audit_entry(
         &mut tx,
         now,
@@ -193,6 +226,7 @@ async fn unclaim(
             "no open user task with key {key}"
         )));
     }
+    record_claim(&mut tx, key, None, now).await?;
     audit_entry(
         &mut tx,
         now,

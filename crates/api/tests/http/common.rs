@@ -108,13 +108,22 @@ pub async fn send(
         .unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+    // An event stream never ends: its body is not awaited (tests that read
+    // one use a socket, see live.rs).
+    let streaming = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    let body = if streaming {
+        Vec::new()
+    } else {
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec()
+    };
     Reply {
         status,
         headers,

@@ -6,6 +6,8 @@ mod decision_providers;
 mod decisions;
 mod forms;
 mod insights;
+mod instance_paging;
+mod live;
 mod malformed_json;
 mod operations;
 mod passkeys;
