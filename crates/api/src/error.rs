@@ -268,6 +268,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::NotFound("not found".into()),
             StoreError::Conflict(d) => ApiError::Conflict(d),
+            StoreError::EncryptionNotConfigured(_) => ApiError::Conflict(error.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }

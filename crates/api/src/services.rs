@@ -243,7 +243,8 @@ pub(crate) const MAX_AWAIT: std::time::Duration = std::time::Duration::from_secs
 
 /// The API view of stored instances: an active instance with an open
 /// incident is reported in state `incident`, with the number of its open
-/// incidents.
+/// incidents. Sensitive variables are masked (`****`); a route opens them
+/// for principals holding `variable:unmask`.
 pub(crate) async fn instance_views(
     store: &Store,
     stored: &[Instance],
@@ -253,8 +254,10 @@ pub(crate) async fn instance_views(
     Ok(stored
         .iter()
         .map(|instance| {
-            types::Instance::from(instance)
-                .with_open_incidents(counts.get(&instance.id).copied().unwrap_or(0))
+            let mut view = types::Instance::from(instance)
+                .with_open_incidents(counts.get(&instance.id).copied().unwrap_or(0));
+            flowdesk_store::sensitive::mask(&mut view.variables);
+            view
         })
         .collect())
 }
@@ -366,14 +369,6 @@ pub(crate) async fn await_instance(
         tokio::time::sleep(interval.min(deadline - now)).await;
         interval = (interval * 2).min(std::time::Duration::from_millis(250));
     }
-}
-
-/// The process-level variables of an instance.
-pub(crate) async fn instance_variables(
-    store: &Store,
-    id: &str,
-) -> Result<serde_json::Value, ApiError> {
-    Ok(instance_view(store, id).await?.variables)
 }
 
 /// Sets process variables of an active instance (conditional events

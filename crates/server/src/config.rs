@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use flowdesk_providers::{ConnectionConfig, Providers, SetupError};
+use flowdesk_store::sensitive::NamePattern;
 use serde::Deserialize;
 
 /// The TOML config file (`--config FILE` or `FLOWDESK_CONFIG`).
@@ -80,6 +81,11 @@ pub struct SecurityConfig {
     /// File holding the master key (base64 of 32 bytes), readable by its
     /// owner only; `FLOWDESK_MASTER_KEY` wins over it.
     pub master_key_file: Option<PathBuf>,
+    /// Variable name patterns that are sensitive in every process (`*`
+    /// for any run of characters, case ignored), e.g. `["password",
+    /// "*_secret"]`: sealed at rest, masked for roles without `variable:unmask`.
+    #[serde(default)]
+    pub sensitive_variables: Vec<String>,
 }
 
 /// The `[providers]` table: what DMN input data providers may reach.
@@ -195,6 +201,8 @@ pub struct Settings {
     pub ui_dir: Option<PathBuf>,
     /// The master key file of `[security]`, if any.
     pub master_key_file: Option<PathBuf>,
+    /// The sensitive variable patterns of `[security]`.
+    pub sensitive_variables: Vec<NamePattern>,
 }
 
 impl Settings {
@@ -225,6 +233,13 @@ impl Settings {
             listen,
             ui_dir,
             master_key_file: file.security.master_key_file.clone(),
+            sensitive_variables: file
+                .security
+                .sensitive_variables
+                .iter()
+                .map(|pattern| NamePattern::parse(pattern))
+                .collect::<Result<_, _>>()
+                .context("in [security] sensitive_variables of the config file")?,
         })
     }
 }
@@ -417,5 +432,30 @@ mod tests {
             ..Default::default()
         };
         assert!(Settings::resolve(Some("sqlite::memory:".into()), None, None, &file).is_err());
+    }
+
+    #[test]
+    fn sensitive_variable_patterns_come_from_security_and_bad_ones_are_named() {
+        let file: FileConfig =
+            toml::from_str("[security]\nsensitive_variables = [\"password\", \"*_secret\"]\n")
+                .unwrap();
+        let settings =
+            Settings::resolve(Some("sqlite::memory:".into()), None, None, &file).unwrap();
+        let names = flowdesk_store::sensitive::SensitiveNames::new(settings.sensitive_variables);
+        assert!(names.matches("Password"));
+        assert!(names.matches("bank_secret"));
+        assert!(!names.matches("customer"));
+
+        let file: FileConfig =
+            toml::from_str("[security]\nsensitive_variables = [\"ok\", \"two words\"]\n").unwrap();
+        let error = Settings::resolve(Some("sqlite::memory:".into()), None, None, &file)
+            .expect_err("refused");
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("[security] sensitive_variables"),
+            "{message}"
+        );
+        assert!(message.contains("\"two words\""), "{message}");
+        assert!(toml::from_str::<FileConfig>("[security]\nsensitive_variables = \"x\"\n").is_err());
     }
 }

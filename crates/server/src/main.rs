@@ -25,6 +25,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use flowdesk_api::ApiConfig;
 use flowdesk_identity::Identity;
+use flowdesk_store::sensitive::SensitiveVariables;
 use flowdesk_store::Store;
 
 use crate::config::{FileConfig, Settings};
@@ -324,7 +325,11 @@ async fn serve(
         tracing::info!(connection = %connection.name, "decision data provider connection");
     }
     let store = open(&settings.db).await?;
-    let store = keys_cli::unlock_configured(store, settings.master_key_file.as_deref()).await?;
+    let store = keys_cli::unlock_configured(store, settings.master_key_file.as_deref())
+        .await?
+        .with_sensitive_variables(SensitiveVariables::new(
+            settings.sensitive_variables.clone(),
+        ));
     keys_cli::spawn_reloads(&store);
     if demo {
         flowdesk_api::demo::seed(&store)

@@ -3,7 +3,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use flowdesk_identity::{Permission, Principal};
 use flowdesk_store::instances as repo;
+use flowdesk_store::sensitive::{self, INSTANCE_VARIABLES, MASK};
+use flowdesk_store::Store;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -33,9 +36,54 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
               (status = 400, description = "Bad query", body = ProblemDetails)))]
 async fn list(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     QueryParams(query): QueryParams<InstanceQuery>,
 ) -> Result<Json<InstancePage>, ApiError> {
-    Ok(Json(services::list_instances(&state.store, query).await?))
+    let mut page = services::list_instances(&state.store, query).await?;
+    for instance in &mut page.items {
+        unmask(&state.store, &principal, instance).await?;
+    }
+    Ok(Json(page))
+}
+
+/// Whether `principal` sees the values of sensitive variables.
+fn may_unmask(principal: &Principal) -> bool {
+    principal.has(Permission::VariableUnmask)
+}
+
+fn holds_mask(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text == MASK,
+        serde_json::Value::Array(items) => items.iter().any(holds_mask),
+        serde_json::Value::Object(members) => members.values().any(holds_mask),
+        _ => false,
+    }
+}
+
+/// Opens the sensitive variables of `view` (masked by the services) for a
+/// principal holding `variable:unmask`.
+async fn unmask(store: &Store, principal: &Principal, view: &mut Instance) -> Result<(), ApiError> {
+    if !may_unmask(principal) || !holds_mask(&view.variables) {
+        return Ok(());
+    }
+    let stored = repo::find(store.pool(), &view.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no instance with id {}", view.id)))?;
+    let mut variables = serde_json::from_str(&stored.variables)
+        .map_err(|e| ApiError::Internal(format!("variables of instance {}: {e}", view.id)))?;
+    sensitive::open_document(store, &INSTANCE_VARIABLES, &view.id, &mut variables).await?;
+    view.variables = variables;
+    Ok(())
+}
+
+/// `view` as `principal` may see it.
+async fn shown(
+    store: &Store,
+    principal: &Principal,
+    mut view: Instance,
+) -> Result<Json<Instance>, ApiError> {
+    unmask(store, principal, &mut view).await?;
+    Ok(Json(view))
 }
 
 /// Starts an instance of a definition version, or of a process (its latest
@@ -94,7 +142,10 @@ async fn start(
         &principal.username,
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(instance)))
+    Ok((
+        StatusCode::CREATED,
+        shown(&state.store, &principal, instance).await?,
+    ))
 }
 
 /// One instance.
@@ -104,9 +155,11 @@ async fn start(
               (status = 404, description = "Not found", body = ProblemDetails)))]
 async fn get_one(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Instance>, ApiError> {
-    Ok(Json(services::instance_view(&state.store, &id).await?))
+    let view = services::instance_view(&state.store, &id).await?;
+    shown(&state.store, &principal, view).await
 }
 
 /// The history of an instance: every element activated, completed or
@@ -153,20 +206,25 @@ async fn cancel(
     tx.commit()
         .await
         .map_err(flowdesk_store::StoreError::from)?;
-    Ok(Json(services::instance_view(&state.store, &id).await?))
+    let view = services::instance_view(&state.store, &id).await?;
+    shown(&state.store, &principal, view).await
 }
 
-/// The process-level variables of an instance.
+/// The process-level variables of an instance; sensitive ones are `****`
+/// unless the caller holds `variable:unmask`.
 #[utoipa::path(get, path = "/api/instances/{id}/variables", tag = "instances",
     params(("id" = String, Path, description = "Instance id")),
     responses((status = 200, description = "The variables", body = InstanceVariables),
               (status = 404, description = "Not found", body = ProblemDetails)))]
 async fn get_variables(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<InstanceVariables>, ApiError> {
+    let mut view = services::instance_view(&state.store, &id).await?;
+    unmask(&state.store, &principal, &mut view).await?;
     Ok(Json(InstanceVariables {
-        variables: services::instance_variables(&state.store, &id).await?,
+        variables: view.variables,
     }))
 }
 
@@ -186,9 +244,9 @@ async fn set_variables(
     JsonBody(body): JsonBody<InstanceVariables>,
 ) -> Result<Json<Instance>, ApiError> {
     let variables = variables_of(Some(body.variables))?;
-    Ok(Json(
-        services::set_variables(&state.workflow, &id, variables, &principal.username).await?,
-    ))
+    let view =
+        services::set_variables(&state.workflow, &id, variables, &principal.username).await?;
+    shown(&state.store, &principal, view).await
 }
 
 /// Modifies an active instance: activates elements (after setting their
@@ -206,7 +264,6 @@ async fn modify(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ModifyInstance>,
 ) -> Result<Json<Instance>, ApiError> {
-    Ok(Json(
-        services::modify_instance(&state.workflow, &id, body, &principal.username).await?,
-    ))
+    let view = services::modify_instance(&state.workflow, &id, body, &principal.username).await?;
+    shown(&state.store, &principal, view).await
 }

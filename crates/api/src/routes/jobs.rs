@@ -5,8 +5,11 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use flowdesk_identity::Permission;
+use flowdesk_store::sensitive::{self, JOB_VARIABLES};
+
 use crate::error::ProblemDetails;
-use crate::extract::JsonBody;
+use crate::extract::{Caller, JsonBody};
 use crate::types::{
     variables_of, ActivateJobs, ActivatedJobs, CommandOutcome, CompleteJob, FailJob, Job,
     ThrowJobError,
@@ -22,12 +25,15 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Leases up to `max_jobs` activatable jobs of a type to a worker for
-/// `timeout_ms`; answers at once, possibly with none.
+/// `timeout_ms`; answers at once, possibly with none. Sensitive variables
+/// are in plain text only for callers holding `variable:unmask` (give a
+/// worker's token that scope when it needs them), else `****`.
 #[utoipa::path(post, path = "/api/jobs/activate", tag = "jobs", request_body = ActivateJobs,
     responses((status = 200, description = "The leased jobs", body = ActivatedJobs),
               (status = 400, description = "Malformed body", body = ProblemDetails)))]
 async fn activate(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     JsonBody(body): JsonBody<ActivateJobs>,
 ) -> Result<Json<ActivatedJobs>, ApiError> {
     if body.job_type.is_empty() || body.worker.is_empty() {
@@ -45,9 +51,22 @@ async fn activate(
             now_ms(),
         )
         .await?;
-    Ok(Json(ActivatedJobs {
-        jobs: jobs.iter().map(Job::from).collect(),
-    }))
+    let unmask = principal.has(Permission::VariableUnmask);
+    let mut activated = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        let mut view = Job::from(job);
+        let row = job.key.to_string();
+        sensitive::reveal(
+            &state.store,
+            &JOB_VARIABLES,
+            &row,
+            &mut view.variables,
+            unmask,
+        )
+        .await?;
+        activated.push(view);
+    }
+    Ok(Json(ActivatedJobs { jobs: activated }))
 }
 
 /// Completes a job with result variables; the instance moves on. Completing

@@ -2,6 +2,8 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use flowdesk_identity::Permission;
+use flowdesk_store::sensitive::{self, JOB_VARIABLES};
 use flowdesk_store::tasks::{self as repo, Claim};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -98,6 +100,7 @@ pub struct CompleteTask {
 }
 
 /// Open user tasks, oldest first, filtered by assignee and candidate group.
+/// Sensitive variables are `****` unless the caller holds `variable:unmask`.
 #[utoipa::path(get, path = "/api/tasks", tag = "tasks", params(TaskQuery),
     responses((status = 200, description = "Open user tasks", body = [UserTask]),
               (status = 400, description = "Bad query", body = ProblemDetails)))]
@@ -118,15 +121,27 @@ async fn list(
         .map(str::trim)
         .filter(|g| !g.is_empty());
     let tasks = repo::list_open(state.store.pool(), limit).await?;
-    Ok(Json(
-        tasks
-            .iter()
-            .filter(|task| assignee.is_none() || task.assignee() == assignee)
-            .filter(|task| group.is_none_or(|g| task.candidate_groups().iter().any(|c| c == g)))
-            .filter(|task| query.unassigned != Some(true) || task.assignee().is_none())
-            .map(UserTask::from)
-            .collect(),
-    ))
+    let unmask = principal.has(Permission::VariableUnmask);
+    let mut shown = Vec::new();
+    for task in tasks
+        .iter()
+        .filter(|task| assignee.is_none() || task.assignee() == assignee)
+        .filter(|task| group.is_none_or(|g| task.candidate_groups().iter().any(|c| c == g)))
+        .filter(|task| query.unassigned != Some(true) || task.assignee().is_none())
+    {
+        let mut view = UserTask::from(task);
+        let row = task.key.to_string();
+        sensitive::reveal(
+            &state.store,
+            &JOB_VARIABLES,
+            &row,
+            &mut view.variables,
+            unmask,
+        )
+        .await?;
+        shown.push(view);
+    }
+    Ok(Json(shown))
 }
 
 /// Writes a claim (`taskClaimed` with the assignee) or its release
