@@ -13,7 +13,6 @@ mod operations;
 mod passkeys;
 mod rbac_matrix;
 mod reports;
-mod resource_grants;
 mod route_walk;
 mod security;
 mod sensitive;
