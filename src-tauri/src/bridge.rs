@@ -62,6 +62,8 @@ enum Target {
 /// Routes each webview request to the local Router or to a cluster.
 pub struct Bridge {
     local: axum::Router,
+    /// The local database, also home of the offline snapshots.
+    store: flowdesk_store::Store,
     target: Mutex<Target>,
     /// `flowdesk_session=<secret>` of the local Router, once signed in.
     local_session: Mutex<Option<String>>,
@@ -108,7 +110,7 @@ impl Bridge {
         // as long as the app's runtime.
         flowdesk_api::spawn_workers(store.clone());
         let local = flowdesk_api::router(
-            store,
+            store.clone(),
             flowdesk_api::ApiConfig {
                 ui_dir: None,
                 secure_cookies: false,
@@ -119,6 +121,7 @@ impl Bridge {
         );
         Ok(Self {
             local,
+            store,
             target: Mutex::new(Target::Local),
             local_session: Mutex::new(None),
         })
@@ -140,6 +143,25 @@ impl Bridge {
             Target::Local => None,
             Target::Remote { profile, .. } => Some(profile.clone()),
         }
+    }
+
+    /// The active cluster's profile name and client; `None` on this computer.
+    pub fn remote(&self) -> Option<(String, Client)> {
+        match &*lock(&self.target) {
+            Target::Local => None,
+            Target::Remote { profile, client } => Some((profile.clone(), client.clone())),
+        }
+    }
+
+    /// Whether someone is signed in: to the local workspace (the bridge
+    /// holds its session) or to a cluster through a saved connection.
+    pub fn signed_in(&self) -> bool {
+        lock(&self.local_session).is_some() || self.active_profile().is_some()
+    }
+
+    /// The local database.
+    pub fn store(&self) -> &flowdesk_store::Store {
+        &self.store
     }
 
     /// Answers one webview request.

@@ -92,19 +92,24 @@ pub async fn connection_switch(app: AppHandle, name: Option<String>) -> Result<(
         bridge.disconnect();
         return Ok(());
     };
-    let profile = load(&app)?
+    let client = client_for(&app, &name)?;
+    client.me().await.map_err(|e| e.to_string())?;
+    bridge.connect(name, client);
+    Ok(())
+}
+
+/// A client of the saved cluster `name` with its token from the OS keyring.
+pub fn client_for(app: &AppHandle, name: &str) -> Result<Client, String> {
+    let profile = load(app)?
         .into_iter()
         .find(|p| p.name == name)
         .ok_or_else(|| format!("no saved connection is called {name:?}"))?;
     let token = keyring_entry(&profile.name)?.get_password().map_err(|e| {
         format!("no token for {name:?} in the OS keyring ({e}); save the connection again")
     })?;
-    let client = Client::new(&profile.url)
+    Ok(Client::new(&profile.url)
         .map_err(|e| e.to_string())?
-        .with_token(token);
-    client.me().await.map_err(|e| e.to_string())?;
-    bridge.connect(profile.name, client);
-    Ok(())
+        .with_token(token))
 }
 
 /// Signs in to a cluster with a password, keeps the resulting API token in

@@ -2,7 +2,8 @@
 //!
 //! A thin shell (see docs/ARCHITECTURE.md): it owns the window, the API
 //! bridge ([`bridge`]), the connection profiles and the OS keyring
-//! ([`connections`]). It holds no business logic: every request the UI
+//! ([`connections`]) and the offline snapshots of a cluster's reports and
+//! dashboards ([`snapshots`]). It holds no business logic: every request the UI
 //! makes goes through the one Router of `flowdesk-api`, in-process on this
 //! computer or forwarded to a cluster.
 
@@ -10,6 +11,7 @@
 
 mod bridge;
 mod connections;
+mod snapshots;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -64,6 +66,13 @@ fn main() {
             connections::connection_switch,
             connections::connection_save,
             connections::connection_delete,
+            snapshots::snapshot_save,
+            snapshots::snapshots_list,
+            snapshots::snapshot_open,
+            snapshots::snapshot_refresh,
+            snapshots::snapshot_delete,
+            snapshots::snapshot_export,
+            snapshots::snapshot_import,
         ])
         .setup(move |app| {
             let data_dir = match &args.data_dir {
