@@ -52,7 +52,7 @@ declare module 'bpmn-moddle' {
 
 declare module 'dmn-js/lib/Modeler' {
   export default class DmnModeler {
-    constructor(options: { container: HTMLElement; common?: Record<string, unknown> });
+    constructor(options: { container: HTMLElement; common?: Record<string, unknown>; decisionTable?: { additionalModules?: unknown[] } });
     importXML(xml: string): Promise<{ warnings: unknown[] }>;
     saveXML(options?: { format?: boolean }): Promise<{ xml?: string }>;
     getViews(): unknown[];

@@ -1,8 +1,9 @@
 /**
  * The DMN editor of the designer (dmn-js: decision requirements diagram,
  * decision tables, literal expressions), loaded on demand (dynamic import)
- * so dmn-js stays out of the first paint. Each view has its own command
- * stack; undo and redo act on the view that is open.
+ * so dmn-js stays out of the first paint. Each kind of view has its own
+ * command stack, emptied whenever a view opens; undo and redo act on the
+ * view that is open.
  */
 import DmnModeler from 'dmn-js/lib/Modeler';
 import 'dmn-js/dist/assets/diagram-js.css';
@@ -14,6 +15,7 @@ import 'dmn-js/dist/assets/dmn-js-literal-expression.css';
 import 'dmn-js/dist/assets/dmn-js-boxed-expression.css';
 import 'dmn-js/dist/assets/dmn-js-boxed-expression-controls.css';
 import 'dmn-js/dist/assets/dmn-font/css/dmn.css';
+import type { StackTrigger } from '../savePoint';
 
 /** One view of the model: the diagram, or one decision's table or expression. */
 export interface DmnView {
@@ -37,8 +39,13 @@ export interface DmnEditor {
   redo(): void;
   canUndo(): boolean;
   canRedo(): boolean;
-  /** Called after every change of any view, and when the views change. */
-  onChange(callback: () => void): void;
+  /**
+   * Called after every change of the open view with its command stack's
+   * trigger, and with `clear` when opening a view empties the undo history.
+   */
+  onChange(callback: (trigger: StackTrigger) => void): void;
+  /** Called when the views change (a decision added, renamed or opened). */
+  onViews(callback: () => void): void;
   destroy(): void;
 }
 
@@ -61,21 +68,52 @@ interface CommandStack {
 
 interface Viewer {
   get(name: string): unknown;
-  on(event: string, callback: () => void): void;
+  on(event: string, callback: (event: never) => void): void;
 }
 
-/** Creates the modeler in `container`. */
+interface DecisionTableModeling {
+  editCell(cell: { text?: string }, text: string): void;
+}
+
+/**
+ * A decision table cell edit that leaves the cell's text as it is changes
+ * nothing, so it is not executed. dmn-js sends one right after an undo: the
+ * undo (`commandStack.reverted`) closes the context menu, which refocuses
+ * the last selected cell; the cell's FEEL editor opens, and the undone text
+ * it is given comes back as typed input, whose command would empty the redo
+ * stack.
+ */
+export class UnchangedCellEditGuard {
+  static $inject = ['modeling'];
+
+  constructor(modeling: DecisionTableModeling) {
+    const editCell = modeling.editCell.bind(modeling);
+    modeling.editCell = (cell, text) => {
+      if (cell.text !== text) editCell(cell, text);
+    };
+  }
+}
+
+const UnchangedCellEditGuardModule = {
+  __init__: ['unchangedCellEditGuard'],
+  unchangedCellEditGuard: ['type', UnchangedCellEditGuard],
+};
+
+/** Creates the modeler in `container` (each view binds its keyboard when focused). */
 export function createDmnEditor(container: HTMLElement): DmnEditor {
   const modeler = new DmnModeler({
     container,
-    common: { keyboard: { bindTo: container } },
+    decisionTable: { additionalModules: [UnchangedCellEditGuardModule] },
   });
-  const listeners: (() => void)[] = [];
-  const changed = () => listeners.forEach((callback) => callback());
+  const changeListeners: ((trigger: StackTrigger) => void)[] = [];
+  const viewListeners: (() => void)[] = [];
+  const changed = (trigger: StackTrigger) => changeListeners.forEach((callback) => callback(trigger));
   modeler.on('viewer.created', ({ viewer }: { viewer: Viewer }) => {
-    viewer.on('commandStack.changed', changed);
+    viewer.on('commandStack.changed', (event: { trigger: StackTrigger }) => changed(event.trigger));
   });
-  modeler.on('views.changed', changed);
+  // Opening a view re-imports its viewer, which empties that viewer's stack.
+  modeler.on('import.render.start', () => changed('clear'));
+  modeler.on('views.changed', () => viewListeners.forEach((callback) => callback()));
 
   const commandStack = (): CommandStack | null => {
     const viewer = modeler.getActiveViewer() as Viewer | undefined;
@@ -108,7 +146,10 @@ export function createDmnEditor(container: HTMLElement): DmnEditor {
     canUndo: () => commandStack()?.canUndo() ?? false,
     canRedo: () => commandStack()?.canRedo() ?? false,
     onChange(callback) {
-      listeners.push(callback);
+      changeListeners.push(callback);
+    },
+    onViews(callback) {
+      viewListeners.push(callback);
     },
     destroy: () => modeler.destroy(),
   };

@@ -8,6 +8,7 @@ import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import '@bpmn-io/form-js-editor/dist/assets/form-js-editor.css';
 import '@bpmn-io/form-js-editor/dist/assets/properties-panel.css';
 import type { FormSchema } from '../resources';
+import type { StackTrigger } from '../savePoint';
 
 /** What the form editor screen needs from form-js. */
 export interface FormSchemaEditor {
@@ -18,8 +19,8 @@ export interface FormSchemaEditor {
   redo(): void;
   canUndo(): boolean;
   canRedo(): boolean;
-  /** Called after every change of the form. */
-  onChange(callback: () => void): void;
+  /** Called after every change of the form, with the command stack's trigger. */
+  onChange(callback: (trigger: StackTrigger) => void): void;
   destroy(): void;
 }
 
@@ -44,9 +45,8 @@ export function createFormEditor(container: HTMLElement): FormSchemaEditor {
     canUndo: () => commandStack.canUndo(),
     canRedo: () => commandStack.canRedo(),
     onChange(callback) {
-      editor.on('changed', callback);
-      // The schema changes inside a command, before the command stack counts it.
-      editor.on('commandStack.changed', callback);
+      // Not form-js's `changed`: it fires inside a command, before the stack counts it.
+      editor.on('commandStack.changed', (event: { trigger: StackTrigger }) => callback(event.trigger));
     },
     destroy: () => editor.destroy(),
   };
