@@ -22,7 +22,10 @@ import 'bpmn-js/dist/assets/bpmn-font/css/bpmn.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
 import 'bpmn-js-bpmnlint/dist/assets/css/bpmn-js-bpmnlint.css';
 import { flattenLintResults, lintConfig, type LintIssue, type LintReport } from './lint';
+import { LintScheduleModule, type LintSchedule } from './lintSchedule';
+import { SequenceFlowLinksModule } from './sequenceFlows';
 import { EditorLinksModule } from './links';
+import type { StackTrigger } from '../savePoint';
 
 /** A new diagram: one process with a blank start event, drawn with DI. */
 export function emptyDiagram(processId: string, name: string): string {
@@ -46,7 +49,10 @@ export function emptyDiagram(processId: string, name: string): string {
 /** What the designer screen needs from the modeler. */
 export interface BpmnEditor {
   importXML(xml: string): Promise<void>;
+  /** Exports the diagram: for deploy, download and drafts, never per change (slow on large diagrams). */
   saveXML(): Promise<string>;
+  /** The id of the diagram's (first) process, read from the model. */
+  processId(): string;
   undo(): void;
   redo(): void;
   canUndo(): boolean;
@@ -55,10 +61,12 @@ export interface BpmnEditor {
   reveal(elementId: string): void;
   fit(): void;
   zoom(factor: number): void;
-  /** Called after every change of the diagram (command stack). */
-  onChange(callback: () => void): void;
-  /** Called with the findings of every lint run. */
+  /** Called after every change of the diagram, with the command stack's trigger. */
+  onChange(callback: (trigger: StackTrigger) => void): void;
+  /** Called with the findings of every lint run (the first once the diagram has painted). */
   onLint(callback: (issues: LintIssue[]) => void): void;
+  /** Lints now if changes have not been linted yet; resolves with the findings out. */
+  flushLint(): Promise<void>;
   destroy(): void;
 }
 
@@ -85,7 +93,9 @@ export function createEditor(container: HTMLElement, panel: HTMLElement): BpmnEd
       BpmnPropertiesProviderModule,
       ZeebePropertiesProviderModule,
       ZeebeBehaviorsModule,
+      SequenceFlowLinksModule,
       LintModule,
+      LintScheduleModule,
       EditorLinksModule,
     ],
     moddleExtensions: { zeebe: zeebeModdle },
@@ -98,6 +108,7 @@ export function createEditor(container: HTMLElement, panel: HTMLElement): BpmnEd
   const get = <T>(name: string): T => modeler.get(name) as T;
   const commandStack = get<CommandStack>('commandStack');
   const canvas = get<Canvas>('canvas');
+  const lintSchedule = get<LintSchedule>('lintSchedule');
   return {
     async importXML(xml) {
       await modeler.importXML(xml);
@@ -107,6 +118,10 @@ export function createEditor(container: HTMLElement, panel: HTMLElement): BpmnEd
     async saveXML() {
       const { xml } = await modeler.saveXML({ format: true });
       return xml ?? '';
+    },
+    processId() {
+      const definitions = modeler.getDefinitions() as { rootElements?: { $type: string; id?: string }[] } | undefined;
+      return definitions?.rootElements?.find((element) => element.$type === 'bpmn:Process')?.id ?? '';
     },
     undo: () => commandStack.undo(),
     redo: () => commandStack.redo(),
@@ -121,13 +136,14 @@ export function createEditor(container: HTMLElement, panel: HTMLElement): BpmnEd
     fit: () => void canvas.zoom('fit-viewport', 'auto'),
     zoom: (factor) => void canvas.zoom(canvas.zoom() * factor, 'auto'),
     onChange(callback) {
-      modeler.on('commandStack.changed', callback);
+      modeler.on('commandStack.changed', (event: { trigger: StackTrigger }) => callback(event.trigger));
     },
     onLint(callback) {
       modeler.on('linting.completed', (event: { issues: Record<string, LintReport[]> }) => {
         callback(flattenLintResults(event.issues));
       });
     },
+    flushLint: () => lintSchedule.flush(),
     destroy: () => modeler.destroy(),
   };
 }
