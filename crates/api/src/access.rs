@@ -150,6 +150,24 @@ pub const TABLE: &[(&str, &str, Access)] = &[
 pub fn required_permission(method: &Method, matched_path: &str) -> Access {
     TABLE
         .iter()
+    ("PUT", "/api/reports/{id}", Requires(ReportManage)),
+    // Dashboards and reports are further limited to the roles they list
+    // (or report:manage): to anyone else they answer 404.
+    ("GET", "/api/dashboards", Requires(ReportRead)),
+    ("POST", "/api/dashboards", Requires(ReportManage)),
+    ("GET", "/api/dashboards/{id}", Requires(ReportRead)),
+    ("PUT", "/api/dashboards/{id}", Requires(ReportManage)),
+    ("DELETE", "/api/dashboards/{id}", Requires(ReportManage)),
+    (
+        "GET",
+        "/api/dashboards/{id}/tiles/{tile_id}",
+        Requires(ReportRead),
+    ),
+    (
+        "GET",
+        "/api/dashboards/{id}/tiles/{tile_id}/chart",
+        Requires(ReportRead),
+    ),
         .find(|(m, p, _)| *m == method.as_str() && *p == matched_path)
         .map(|(_, _, access)| *access)
         .unwrap_or(Access::Deny)

@@ -1,7 +1,17 @@
 //! The demo workspace: the "Order approval" process, the "Approval level"
-//! decision, the "Approve order" form, and a short history of instances, all
-//! recorded by the system actor `demo`.
+//! decision, the "Approve order" form, a short history of instances, the
+//! "Order approval overview" dashboard and the "Order approvals per day"
+//! report, all recorded by the system actor `demo`.
 
+use std::collections::BTreeMap;
+
+use flowdesk_identity::Role;
+use flowdesk_insights::dashboards::{
+    DashboardDefinition, DashboardFilters, DashboardInput, Metric, Tile, TileKind,
+};
+use flowdesk_insights::render::ChartKind;
+use flowdesk_insights::reports::{ChartSpec, ReportDefinition, ReportInput, Source};
+use flowdesk_insights::Insights;
 use flowdesk_store::definitions::{self, Kind, NewDefinition};
 use flowdesk_store::instances::{self, Instance};
 use flowdesk_store::{Store, StoreError};
@@ -24,8 +34,15 @@ const CUSTOMERS: [&str; 5] = [
     "Stark Industries",
 ];
 
-/// Deploys the demo definitions and records 12 finished instances (one
-/// cancelled) over the last 14 days plus 2 active ones. Idempotent: does
+/// The name of the demo dashboard.
+pub const DEMO_DASHBOARD: &str = "Order approval overview";
+
+/// The name of the demo report.
+pub const DEMO_REPORT: &str = "Order approvals per day";
+
+/// Deploys the demo definitions, records 12 finished instances (one
+/// cancelled) over the last 14 days plus 2 active ones, and saves the demo
+/// dashboard and report, shared with every preset role. Idempotent: does
 /// nothing once the demo instances exist.
 pub async fn seed(store: &Store) -> Result<(), ApiError> {
     if instances::count_started_by(store.pool(), DEMO_ACTOR).await? > 0 {
@@ -129,5 +146,116 @@ pub async fn seed(store: &Store) -> Result<(), ApiError> {
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    analytics(store, &process.process_id, now).await
+}
+
+/// The demo dashboard (KPIs, throughput, durations and incidents per
+/// element, the diagram heatmap) and report (instances per day).
+async fn analytics(store: &Store, process_id: &str, now: i64) -> Result<(), ApiError> {
+    let problem = |e: flowdesk_insights::InsightsError| ApiError::Internal(format!("demo: {e}"));
+    let roles: Vec<String> = Role::ALL.iter().map(|r| r.as_str().to_string()).collect();
+    let tile = |id: &str, title: &str, kind, metric, width| Tile {
+        id: id.to_string(),
+        title: title.to_string(),
+        kind,
+        metric,
+        process_id: None,
+        width: Some(width),
+    };
+    let insights = Insights::new(store.clone());
+    insights
+        .create_dashboard(
+            &DashboardInput {
+                name: DEMO_DASHBOARD.to_string(),
+                description: "Orders started, finished and stuck, and where they wait".to_string(),
+                roles: roles.clone(),
+                definition: DashboardDefinition {
+                    filters: DashboardFilters {
+                        process_id: Some(process_id.to_string()),
+                        ..DashboardFilters::default()
+                    },
+                    refresh_seconds: Some(30),
+                    tiles: vec![
+                        tile("started", "Started", TileKind::Kpi, Metric::Started, 1),
+                        tile(
+                            "completed",
+                            "Completed",
+                            TileKind::Kpi,
+                            Metric::Completed,
+                            1,
+                        ),
+                        tile("active", "In progress", TileKind::Kpi, Metric::Active, 1),
+                        tile(
+                            "incidents",
+                            "Incidents",
+                            TileKind::Kpi,
+                            Metric::Incidents,
+                            1,
+                        ),
+                        tile(
+                            "throughput",
+                            "Completed per day",
+                            TileKind::Series,
+                            Metric::Throughput,
+                            2,
+                        ),
+                        tile(
+                            "durations",
+                            "Time per step (p90)",
+                            TileKind::Bar,
+                            Metric::DurationP90,
+                            1,
+                        ),
+                        tile(
+                            "incident-share",
+                            "Incidents per step",
+                            TileKind::Pie,
+                            Metric::Incidents,
+                            1,
+                        ),
+                        tile(
+                            "heatmap",
+                            "Where orders spend their time",
+                            TileKind::Heatmap,
+                            Metric::DurationP90,
+                            2,
+                        ),
+                    ],
+                },
+            },
+            DEMO_ACTOR,
+            now,
+        )
+        .await
+        .map_err(problem)?;
+    insights
+        .create_report(
+            &ReportInput {
+                name: DEMO_REPORT.to_string(),
+                description: "Order approvals started and completed, one row per day".to_string(),
+                roles,
+                definition: ReportDefinition {
+                    source: Source::Daily,
+                    sql: None,
+                    parameters: BTreeMap::from([(
+                        "process_id".to_string(),
+                        process_id.to_string(),
+                    )]),
+                    columns: ["start", "started", "completed", "active", "duration_p90_ms"]
+                        .map(String::from)
+                        .to_vec(),
+                    chart: Some(ChartSpec {
+                        kind: ChartKind::Bar,
+                        x: "start".to_string(),
+                        y: vec!["started".to_string(), "completed".to_string()],
+                    }),
+                    schedule: None,
+                },
+            },
+            DEMO_ACTOR,
+            now,
+        )
+        .await
+        .map_err(problem)?;
     Ok(())
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use flowdesk_insights::render::ChartKind;
-use flowdesk_insights::reports::{ChartSpec, Format, ReportDefinition, Source};
+use flowdesk_insights::reports::{ChartSpec, Format, ReportDefinition, ReportInput, Source};
 use flowdesk_insights::{Filter, Granularity, Insights};
 use flowdesk_store::definitions::{self, Kind, NewDefinition};
 use flowdesk_store::history::{self, NewEvent};
@@ -632,25 +632,30 @@ async fn bench(dialect: Dialect, target: usize) {
 
     let report = insights
         .create_report(
-            "Daily throughput",
-            "Instances started and completed per day, all processes",
-            ReportDefinition {
-                source: Source::Daily,
-                parameters: BTreeMap::new(),
-                columns: vec![
-                    "start".into(),
-                    "started".into(),
-                    "completed".into(),
-                    "active".into(),
-                    "incidents_opened".into(),
-                    "duration_p50_ms".into(),
-                    "duration_p99_ms".into(),
-                ],
-                chart: Some(ChartSpec {
-                    kind: ChartKind::Line,
-                    x: "start".into(),
-                    y: vec!["started".into(), "completed".into()],
-                }),
+            &ReportInput {
+                name: "Daily throughput".into(),
+                description: "Instances started and completed per day, all processes".into(),
+                roles: vec![],
+                definition: ReportDefinition {
+                    source: Source::Daily,
+                    sql: None,
+                    schedule: None,
+                    parameters: BTreeMap::new(),
+                    columns: vec![
+                        "start".into(),
+                        "started".into(),
+                        "completed".into(),
+                        "active".into(),
+                        "incidents_opened".into(),
+                        "duration_p50_ms".into(),
+                        "duration_p99_ms".into(),
+                    ],
+                    chart: Some(ChartSpec {
+                        kind: ChartKind::Line,
+                        x: "start".into(),
+                        y: vec!["started".into(), "completed".into()],
+                    }),
+                },
             },
             "bench",
             T0,

@@ -22,11 +22,14 @@
 mod fold;
 pub mod query;
 pub mod render;
+pub mod dashboards;
 pub mod reports;
 pub mod sketch;
 mod worker;
 
+pub mod schedule;
 use flowdesk_store::{Millis, Store, StoreError};
+pub mod sql_source;
 
 pub use fold::{BatchOutcome, GAP_GRACE_MS};
 pub use query::{

@@ -60,6 +60,8 @@ pub enum ChartKind {
     Line,
     /// Grouped bars per category.
     Bar,
+    /// Slices of the first series, one per category with a positive value.
+    Pie,
 }
 
 /// One named row of values, one per category.
@@ -160,11 +162,21 @@ impl Chart {
                 )));
             }
         }
+        let positive = |series: &Series| series.values.iter().any(|v| *v > 0.0);
+        if self.kind == ChartKind::Pie && !self.series.first().is_some_and(positive) {
+            return Err(RenderError::Invalid(format!(
+                "pie chart {:?} has no positive value to draw",
+                self.title
+            )));
+        }
         Ok(())
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), RenderError> {
         root.fill(&WHITE).map_err(draw_error)?;
+        if self.kind == ChartKind::Pie {
+            return self.draw_pie(root);
+        }
         let n = self.categories.len();
         let values = self.series.iter().flat_map(|s| s.values.iter().copied());
         let max = values.clone().fold(0.0f64, f64::max);
@@ -219,6 +231,7 @@ impl Chart {
                         }))
                         .map_err(draw_error)?
                 }
+                ChartKind::Pie => unreachable!("pie charts are drawn by draw_pie"),
             };
             drawn.label(series.name.clone()).legend(move |(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
@@ -233,6 +246,41 @@ impl Chart {
                 .draw()
                 .map_err(draw_error)?;
         }
+        root.present().map_err(draw_error)
+    }
+
+    /// A pie of the first series: a slice per category with a positive
+    /// value, labelled with the category and its percentage.
+    fn draw_pie<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> Result<(), RenderError> {
+        let area = root.titled(&self.title, (FAMILY, 20)).map_err(draw_error)?;
+        let (width, height) = area.dim_in_pixel();
+        let slices: Vec<(String, f64)> = self
+            .series
+            .first()
+            .map(|series| {
+                self.categories
+                    .iter()
+                    .cloned()
+                    .zip(series.values.iter().copied())
+                    .filter(|(_, value)| *value > 0.0)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let labels: Vec<String> = slices.iter().map(|(label, _)| label.clone()).collect();
+        let sizes: Vec<f64> = slices.iter().map(|(_, value)| *value).collect();
+        let colours: Vec<RGBColor> = (0..sizes.len())
+            .map(|i| PALETTE[i % PALETTE.len()])
+            .collect();
+        let centre = (width as i32 / 2, height as i32 / 2);
+        let radius = f64::from(width.min(height)) * 0.35;
+        let mut pie = Pie::new(&centre, &radius, &sizes, &colours, &labels);
+        pie.start_angle(-90.0);
+        pie.label_style((FAMILY, 14).into_font().color(&BLACK));
+        pie.percentages((FAMILY, 12).into_font().color(&WHITE));
+        area.draw(&pie).map_err(draw_error)?;
         root.present().map_err(draw_error)
     }
 

@@ -1,6 +1,8 @@
-//! Saved reports: a definition (a read-model query, its default
-//! parameters, the table columns and an optional chart), runs kept with
-//! their parameters, as-of time and result, and exports of a run.
+//! Saved reports: a definition (a read-model query or a read-only SQL
+//! query over the analytics tables, its default parameters, the table
+//! columns, an optional chart and an optional cron schedule), the roles
+//! that may read it, runs kept with their parameters, as-of time and
+//! result, and exports of a run.
 //!
 //! A run serialises to one JSON document — the report, its parameters, the
 //! as-of time and the result table — which is what an offline snapshot
@@ -15,7 +17,8 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::render::{Chart, ChartKind, Cover, Series, Table};
-use crate::{DurationStats, Filter, Granularity, Insights, InsightsError};
+use crate::schedule::{set_next_run, Schedule};
+use crate::{sql_source, DurationStats, Filter, Granularity, Insights, InsightsError};
 
 /// Which read-model query a report runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -29,6 +32,8 @@ pub enum Source {
     Hourly,
     /// Per-element statistics: one row per element.
     Elements,
+    /// A read-only SELECT over the analytics tables (`definition.sql`).
+    Sql,
 }
 
 /// The chart drawn from a report's table.
@@ -44,10 +49,16 @@ pub struct ChartSpec {
 
 /// What a report shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReportDefinition {
     /// The query.
     pub source: Source,
-    /// Default parameters (`process_id`, `version`, `from`, `to`), overridden per run.
+    /// With source `sql`: one SELECT over `insights_*` tables; `$name` is a parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+    /// Default parameters, overridden per run: `process_id`, `version`,
+    /// `from`, `to` for the read-model sources, the `$name`s of the query
+    /// for `sql`.
     #[serde(default)]
     pub parameters: BTreeMap<String, String>,
     /// The table's columns, in order; empty = every column of the source.
@@ -56,6 +67,9 @@ pub struct ReportDefinition {
     /// The chart, if any.
     #[serde(default)]
     pub chart: Option<ChartSpec>,
+    /// A cron expression (five fields, UTC): the report runs by itself then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
 }
 
 /// A saved report.
@@ -69,10 +83,16 @@ pub struct Report {
     pub description: String,
     /// What it shows.
     pub definition: ReportDefinition,
+    /// The roles whose users may read it and its runs (besides holders of `report:manage`).
+    #[serde(default)]
+    pub roles: Vec<String>,
     /// Who created it.
     pub created_by: String,
     /// When (ms since the epoch).
     pub created_at: Millis,
+    /// When it was last changed (ms since the epoch).
+    #[serde(default)]
+    pub updated_at: Millis,
 }
 
 /// One run of a report: self-contained (an offline snapshot is this document).
@@ -198,16 +218,42 @@ fn stats_cells(stats: &DurationStats) -> [Value; 4] {
 
 fn report_from_row(row: &AnyRow) -> Result<Report, InsightsError> {
     let definition: String = row.try_get("definition")?;
+    let roles: String = row.try_get("roles")?;
     let id: String = row.try_get("id")?;
     Ok(Report {
         definition: serde_json::from_str(&definition)
             .map_err(|e| InsightsError::InvalidData(format!("report {id}: definition: {e}")))?,
+        roles: serde_json::from_str(&roles)
+            .map_err(|e| InsightsError::InvalidData(format!("report {id}: roles: {e}")))?,
         id,
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// Whether a user whose role is `role` may read a dashboard or report
+/// shared with `roles`: when the list names their role, or when they hold
+/// `report:manage` (`manages`).
+pub fn readable_by(roles: &[String], role: &str, manages: bool) -> bool {
+    manages || roles.iter().any(|r| r == role)
+}
+
+/// A new report or the new state of one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReportInput {
+    /// Unique name.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: String,
+    /// The roles whose users may read it (role names).
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// What it shows.
+    pub definition: ReportDefinition,
 }
 
 impl Insights {
@@ -309,14 +355,70 @@ impl Insights {
                     .collect();
                 Table { columns, rows }
             }
+            Source::Sql => {
+                return Err(InsightsError::InvalidQuery(
+                    "a SQL report's table comes from its query".into(),
+                ))
+            }
         })
     }
 
-    /// Checks a definition against the columns its source has.
-    fn check_definition(
-        definition: &ReportDefinition,
-        available: &[String],
-    ) -> Result<(), InsightsError> {
+    /// Checks a report about to be saved: a name, known roles, a valid
+    /// schedule, and for the read-model sources columns and chart that name
+    /// columns of the source and known parameters; for `sql` a query that
+    /// passes [`sql_source::check`] and defaults only for its parameters.
+    async fn check_report(&self, input: &ReportInput) -> Result<(), InsightsError> {
+        if input.name.trim().is_empty() {
+            return Err(InsightsError::InvalidQuery(
+                "name: a report needs a name".into(),
+            ));
+        }
+        self.check_roles(&input.roles).await?;
+        let definition = &input.definition;
+        if let Some(expression) = &definition.schedule {
+            expression.parse::<Schedule>()?;
+        }
+        if definition.source == Source::Sql {
+            let Some(sql) = &definition.sql else {
+                return Err(InsightsError::InvalidQuery(
+                    "definition.sql: a report with source sql needs its query".into(),
+                ));
+            };
+            let checked = sql_source::check(sql, self.store().dialect())?;
+            if let Some(unknown) = definition
+                .parameters
+                .keys()
+                .find(|name| !checked.parameters.contains(name))
+            {
+                return Err(InsightsError::InvalidQuery(format!(
+                    "definition.parameters.{unknown}: the query has no ${unknown}"
+                )));
+            }
+            if let Some(chart) = &definition.chart {
+                if chart.y.is_empty() {
+                    return Err(InsightsError::InvalidQuery(
+                        "definition.chart.y: chart y names no column".into(),
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        if definition.sql.is_some() {
+            return Err(InsightsError::InvalidQuery(format!(
+                "definition.sql: only a report with source sql has a query, not {:?}",
+                definition.source
+            )));
+        }
+        let available = self
+            .source_table(
+                definition.source,
+                &Filter {
+                    to: Some(0),
+                    ..Filter::default()
+                },
+            )
+            .await?
+            .columns;
         let known = |column: &String, role: &str| {
             if available.contains(column) {
                 Ok(())
@@ -345,52 +447,101 @@ impl Insights {
         filter_of(&definition.parameters).map(|_| ())
     }
 
-    /// Saves a new report; its name must be unique and its columns and
-    /// chart must name columns of its source.
+    /// Checks that every role of a sharing list exists; an unknown one is
+    /// named by its place (`roles[1]`).
+    pub(crate) async fn check_roles(&self, roles: &[String]) -> Result<(), InsightsError> {
+        let known: Vec<String> = sqlx::query("SELECT name FROM roles")
+            .fetch_all(self.store().pool())
+            .await?
+            .iter()
+            .map(|row| row.try_get("name"))
+            .collect::<Result<_, _>>()?;
+        for (index, role) in roles.iter().enumerate() {
+            if !known.contains(role) {
+                return Err(InsightsError::InvalidQuery(format!(
+                    "roles[{index}]: there is no role {role:?} (roles: {})",
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves a new report; its name must be unique, its roles must exist
+    /// and its definition must pass the checks of its source. A schedule
+    /// makes it due at the schedule's next time after `now`.
     pub async fn create_report(
         &self,
-        name: &str,
-        description: &str,
-        definition: ReportDefinition,
+        input: &ReportInput,
         actor: &str,
         now: Millis,
     ) -> Result<Report, InsightsError> {
-        if name.trim().is_empty() {
-            return Err(InsightsError::InvalidQuery("a report needs a name".into()));
-        }
-        let available = self
-            .source_table(
-                definition.source,
-                &Filter {
-                    to: Some(0),
-                    ..Filter::default()
-                },
-            )
-            .await?
-            .columns;
-        Self::check_definition(&definition, &available)?;
+        self.check_report(input).await?;
         let report = Report {
             id: new_id(),
-            name: name.trim().to_string(),
-            description: description.to_string(),
-            definition,
+            name: input.name.trim().to_string(),
+            description: input.description.clone(),
+            definition: input.definition.clone(),
+            roles: input.roles.clone(),
             created_by: actor.to_string(),
             created_at: now,
+            updated_at: now,
         };
-        let definition = to_json(&report.definition)?;
+        let mut tx = self.store().begin().await?;
         sqlx::query(
             "INSERT INTO insights_reports (id, name, description, definition, roles, created_by, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, '[]', $5, $6, $6)",
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         )
         .bind(&report.id)
         .bind(&report.name)
         .bind(&report.description)
-        .bind(definition)
+        .bind(to_json(&report.definition)?)
+        .bind(to_json(&report.roles)?)
         .bind(&report.created_by)
         .bind(now)
-        .execute(self.store().pool())
+        .execute(&mut *tx)
         .await?;
+        set_next_run(&mut tx, &report.id, next_run(&report.definition, now)?).await?;
+        tx.commit().await?;
         Ok(report)
+    }
+
+    /// Replaces a report's name, description, roles and definition (its
+    /// runs stay); `None` when there is no report `id`.
+    pub async fn update_report(
+        &self,
+        id: &str,
+        input: &ReportInput,
+        now: Millis,
+    ) -> Result<Option<Report>, InsightsError> {
+        self.check_report(input).await?;
+        let Some(existing) = self.find_report(id).await? else {
+            return Ok(None);
+        };
+        let report = Report {
+            name: input.name.trim().to_string(),
+            description: input.description.clone(),
+            definition: input.definition.clone(),
+            roles: input.roles.clone(),
+            updated_at: now,
+            ..existing
+        };
+        let mut tx = self.store().begin().await?;
+        sqlx::query(
+            "UPDATE insights_reports SET name = $1, description = $2, definition = $3, \
+             roles = $4, updated_at = $5 WHERE id = $6",
+        )
+        .bind(&report.name)
+        .bind(&report.description)
+        .bind(to_json(&report.definition)?)
+        .bind(to_json(&report.roles)?)
+        .bind(now)
+        .bind(&report.id)
+        .execute(&mut *tx)
+        .await?;
+        set_next_run(&mut tx, &report.id, next_run(&report.definition, now)?).await?;
+        tx.commit().await?;
+        Ok(Some(report))
     }
 
     /// Every saved report, by name.
@@ -413,6 +564,7 @@ impl Insights {
     /// Deletes a report and its runs; false when there was none.
     pub async fn delete_report(&self, id: &str) -> Result<bool, InsightsError> {
         let mut tx = self.store().begin().await?;
+        set_next_run(&mut tx, id, None).await?;
         sqlx::query("DELETE FROM insights_report_runs WHERE report_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -436,18 +588,30 @@ impl Insights {
     ) -> Result<ReportRun, InsightsError> {
         let mut merged = report.definition.parameters.clone();
         merged.extend(parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let filter = filter_of(&merged)?;
         let as_of = self.status().await?.as_of;
-        let full = self.source_table(report.definition.source, &filter).await?;
+        let full = match (&report.definition.source, &report.definition.sql) {
+            (Source::Sql, Some(sql)) => {
+                let checked = sql_source::check(sql, self.store().dialect())?;
+                sql_source::run(self.store(), &checked, &merged).await?
+            }
+            (source, _) => self.source_table(*source, &filter_of(&merged)?).await?,
+        };
         let result = if report.definition.columns.is_empty() {
             full
         } else {
-            let indices: Vec<usize> = report
+            let indices = report
                 .definition
                 .columns
                 .iter()
-                .filter_map(|c| full.columns.iter().position(|f| f == c))
-                .collect();
+                .map(|c| {
+                    full.columns.iter().position(|f| f == c).ok_or_else(|| {
+                        InsightsError::InvalidQuery(format!(
+                            "column {c:?} is not in the result (columns: {})",
+                            full.columns.join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<usize>, InsightsError>>()?;
             Table {
                 columns: indices.iter().map(|i| full.columns[*i].clone()).collect(),
                 rows: full
@@ -535,6 +699,15 @@ fn run_from_row(row: &AnyRow, report: &Report) -> Result<ReportRun, InsightsErro
     })
 }
 
+/// When a report with `definition` is next due after `now`, if it has a schedule.
+fn next_run(definition: &ReportDefinition, now: Millis) -> Result<Option<Millis>, InsightsError> {
+    definition
+        .schedule
+        .as_ref()
+        .map(|expression| expression.parse::<Schedule>()?.next_after(now))
+        .transpose()
+}
+
 /// JSON text of a stored value.
 fn to_json<T: Serialize>(value: &T) -> Result<String, InsightsError> {
     serde_json::to_string(value).map_err(|e| InsightsError::InvalidData(e.to_string()))
@@ -593,6 +766,9 @@ impl ReportRun {
             "Source".to_string(),
             format!("{:?}", self.report.definition.source).to_lowercase(),
         )];
+        if let Some(sql) = &self.report.definition.sql {
+            details.push(("Query".to_string(), sql.clone()));
+        }
         if self.parameters.is_empty() {
             details.push(("Parameters".to_string(), "none".to_string()));
         }
@@ -642,14 +818,14 @@ impl ReportRun {
     }
 }
 
-type Label = &'static [time::format_description::BorrowedFormatItem<'static>];
-const DAY_LABEL: Label = time::macros::format_description!("[year]-[month]-[day]");
-const HOUR_LABEL: Label = time::macros::format_description!("[month]-[day] [hour]:00");
+pub(crate) type Label = &'static [time::format_description::BorrowedFormatItem<'static>];
+pub(crate) const DAY_LABEL: Label = time::macros::format_description!("[year]-[month]-[day]");
+pub(crate) const HOUR_LABEL: Label = time::macros::format_description!("[month]-[day] [hour]:00");
 const TIME_LABEL: Label =
     time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
 
 /// `ms` since the epoch in UTC as `format`; the number itself when out of range.
-fn utc_label(ms: Millis, format: Label) -> String {
+pub(crate) fn utc_label(ms: Millis, format: Label) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
         .and_then(|at| at.format(format).ok())

@@ -31,6 +31,8 @@ fn run(rows: usize) -> ReportRun {
         description: "Started and completed claims, one row per day".into(),
         definition: ReportDefinition {
             source: Source::Daily,
+            sql: None,
+            schedule: None,
             parameters: BTreeMap::from([("process_id".to_string(), "claims".to_string())]),
             columns: vec![
                 "start".into(),
@@ -44,8 +46,10 @@ fn run(rows: usize) -> ReportRun {
                 y: vec!["started".into(), "completed".into()],
             }),
         },
+        roles: vec![],
         created_by: "ann".into(),
         created_at: DAY,
+        updated_at: DAY,
     };
     let result = Table {
         columns: report.definition.columns.clone(),

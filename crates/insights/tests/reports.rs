@@ -7,7 +7,9 @@ mod workload;
 use std::collections::BTreeMap;
 
 use flowdesk_insights::render::ChartKind;
-use flowdesk_insights::reports::{ChartSpec, Format, ReportDefinition, ReportRun, Source};
+use flowdesk_insights::reports::{
+    ChartSpec, Format, ReportDefinition, ReportInput, ReportRun, Source,
+};
 use flowdesk_insights::Insights;
 use flowdesk_store::dual_test;
 use serde_json::json;
@@ -15,6 +17,8 @@ use serde_json::json;
 fn daily() -> ReportDefinition {
     ReportDefinition {
         source: Source::Daily,
+        sql: None,
+        schedule: None,
         parameters: BTreeMap::from([("process_id".to_string(), "claims".to_string())]),
         columns: vec![
             "start".into(),
@@ -36,19 +40,19 @@ dual_test!(async fn reports_run_with_parameters_and_export(store) {
     let insights = Insights::new(store.clone());
     insights.catch_up(500).await.unwrap();
 
-    let report = insights.create_report("Claims per day", "Throughput", daily(), "ann", 5).await.unwrap();
+    let report = insights.create_report(&ReportInput { name: "Claims per day".into(), description: "Throughput".into(), roles: vec![], definition: daily() }, "ann", 5).await.unwrap();
     assert_eq!(insights.find_report("Claims per day").await.unwrap(), Some(report.clone()));
     assert_eq!(insights.find_report(&report.id).await.unwrap(), Some(report.clone()));
-    assert!(insights.create_report("Claims per day", "", daily(), "ann", 6).await.is_err(), "names are unique");
+    assert!(insights.create_report(&ReportInput { name: "Claims per day".into(), description: "".into(), roles: vec![], definition: daily() }, "ann", 6).await.is_err(), "names are unique");
 
     // Bad definitions say what is wrong.
     let mut bad = daily();
     bad.columns.push("colour".into());
-    let error = insights.create_report("Bad", "", bad, "ann", 7).await.unwrap_err().to_string();
+    let error = insights.create_report(&ReportInput { name: "Bad".into(), description: "".into(), roles: vec![], definition: bad }, "ann", 7).await.unwrap_err().to_string();
     assert!(error.contains("\"colour\" is not a column of Daily"), "{error}");
     let mut bad = daily();
     bad.parameters.insert("version".into(), "two".into());
-    let error = insights.create_report("Bad", "", bad, "ann", 7).await.unwrap_err().to_string();
+    let error = insights.create_report(&ReportInput { name: "Bad".into(), description: "".into(), roles: vec![], definition: bad }, "ann", 7).await.unwrap_err().to_string();
     assert!(error.contains("parameter version must be a whole number, not \"two\""), "{error}");
 
     let kpis = insights.kpis(&flowdesk_insights::Filter::default()).await.unwrap();

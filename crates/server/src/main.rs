@@ -354,6 +354,12 @@ async fn serve(
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
     let workers = flowdesk_api::spawn_workers(store.clone());
+    // Scheduled reports: every node looks, one claims each due run.
+    let _scheduler = flowdesk_insights::schedule::spawn_scheduler(
+        flowdesk_insights::Insights::new(store.clone()),
+        REPORT_SCHEDULE_POLL,
+        now_ms,
+    );
     // Connect info gives sign-in throttling the client address.
     let served = match tls {
         Some(tls) => {
@@ -430,6 +436,9 @@ fn read_password_line(mut input: impl BufRead) -> anyhow::Result<String> {
     }
     Ok(password)
 }
+
+/// How often `flowdesk serve` looks for scheduled reports that are due.
+const REPORT_SCHEDULE_POLL: std::time::Duration = std::time::Duration::from_secs(15);
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use common::*;
 use flowdesk_insights::render::ChartKind;
-use flowdesk_insights::reports::{ChartSpec, ReportDefinition, Source};
+use flowdesk_insights::reports::{ChartSpec, ReportDefinition, ReportInput, Source};
 use flowdesk_insights::Insights;
 use flowdesk_store::dual_test;
 
@@ -31,11 +31,13 @@ dual_test!(async fn report_run_writes_every_format(store) {
     let insights = Insights::new(store.clone());
     let definition = ReportDefinition {
         source: Source::Daily,
+        sql: None,
+        schedule: None,
         parameters: BTreeMap::new(),
         columns: vec!["start".into(), "started".into(), "completed".into()],
         chart: Some(ChartSpec { kind: ChartKind::Bar, x: "start".into(), y: vec!["started".into()] }),
     };
-    let report = insights.create_report("Orders per day", "", definition, "ann", 1).await.unwrap();
+    let report = insights.create_report(&ReportInput { name: "Orders per day".into(), description: "".into(), roles: vec![], definition }, "ann", 1).await.unwrap();
 
     let magic: [(&str, &[u8]); 6] = [
         ("pdf", b"%PDF-"),

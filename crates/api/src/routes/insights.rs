@@ -33,7 +33,8 @@ fn insights(state: &AppState) -> Insights {
     Insights::new(state.store.clone())
 }
 
-fn problem(error: InsightsError) -> ApiError {
+/// An analytics error as a problem: a bad query or definition is a 400.
+pub(super) fn problem(error: InsightsError) -> ApiError {
     match error {
         InsightsError::InvalidQuery(detail) => ApiError::InvalidRequest(detail),
         InsightsError::Store(error) => error.into(),

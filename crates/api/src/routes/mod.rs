@@ -2,6 +2,7 @@
 
 mod audit;
 mod auth;
+mod dashboards;
 mod decisions;
 mod definitions;
 pub(crate) mod events;
@@ -52,6 +53,7 @@ use crate::AppState;
         (name = "audit", description = "The audit chain"),
         (name = "insights", description = "Process analytics: KPIs, time series, element statistics"),
         (name = "reports", description = "Saved reports, their runs and downloads"),
+        (name = "dashboards", description = "Saved dashboards and the data and charts of their tiles"),
     )
 )]
 struct ApiDoc;
@@ -87,6 +89,7 @@ pub(crate) fn api_router() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(insights::routes())
         .merge(reports::routes())
+        .merge(dashboards::routes())
         .merge(tasks::routes())
         .merge(users::routes())
         .merge(sessions::routes())

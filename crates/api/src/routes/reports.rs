@@ -1,4 +1,7 @@
-//! Saved reports: create, list, read, delete, run, runs, download a run.
+//! Saved reports: create, list, read, change, delete, run, runs, download
+//! a run. A report is readable by the users of the roles it lists and by
+//! holders of `report:manage`; to anyone else it does not exist (404, as
+//! for a missing one, so its existence does not leak).
 
 use std::collections::BTreeMap;
 
@@ -6,13 +9,15 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use flowdesk_insights::reports::{Format, Report, ReportDefinition, ReportRun};
-use flowdesk_insights::{Insights, InsightsError};
+use flowdesk_identity::{Permission, Principal};
+use flowdesk_insights::reports::{readable_by, Format, Report, ReportInput, ReportRun};
+use flowdesk_insights::Insights;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::insights::problem;
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::services::audit_entry;
@@ -21,18 +26,10 @@ use crate::{now_ms, ApiError, AppState};
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
-        .routes(routes!(get_one, delete))
+        .routes(routes!(get_one, update, delete))
         .routes(routes!(run))
         .routes(routes!(runs))
         .routes(routes!(download))
-}
-
-fn problem(error: InsightsError) -> ApiError {
-    match error {
-        InsightsError::InvalidQuery(detail) => ApiError::InvalidRequest(detail),
-        InsightsError::Store(error) => error.into(),
-        other => ApiError::Internal(other.to_string()),
-    }
 }
 
 async fn audit(
@@ -57,24 +54,22 @@ async fn audit(
     Ok(())
 }
 
-async fn report(insights: &Insights, id: &str) -> Result<Report, ApiError> {
+/// The report with this id or name if the caller may read it; 404 otherwise.
+async fn report(insights: &Insights, id: &str, principal: &Principal) -> Result<Report, ApiError> {
     insights
         .find_report(id)
         .await
         .map_err(problem)?
+        .filter(|r| readable(r, principal))
         .ok_or_else(|| ApiError::NotFound(format!("no report with id or name {id}")))
 }
 
-/// A new report.
-#[derive(Debug, Deserialize, ToSchema)]
-struct NewReport {
-    /// Unique name.
-    name: String,
-    /// Free text.
-    #[serde(default)]
-    description: String,
-    /// What it shows.
-    definition: ReportDefinition,
+fn readable(report: &Report, principal: &Principal) -> bool {
+    readable_by(
+        &report.roles,
+        &principal.role,
+        principal.has(Permission::ReportManage),
+    )
 }
 
 /// The parameters of a run (`process_id`, `version`, `from`, `to`).
@@ -93,37 +88,64 @@ struct DownloadQuery {
     format: String,
 }
 
-/// Every saved report, by name.
+/// The saved reports the caller may read, by name.
 #[utoipa::path(get, path = "/api/reports", tag = "reports",
     responses((status = 200, description = "Reports", body = [Report])))]
-async fn list(State(state): State<AppState>) -> Result<Json<Vec<Report>>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+) -> Result<Json<Vec<Report>>, ApiError> {
     let insights = Insights::new(state.store.clone());
-    Ok(Json(insights.list_reports().await.map_err(problem)?))
+    let mut reports = insights.list_reports().await.map_err(problem)?;
+    reports.retain(|r| readable(r, &principal));
+    Ok(Json(reports))
 }
 
-/// Saves a report; its columns and chart must name columns of its source.
-#[utoipa::path(post, path = "/api/reports", tag = "reports", request_body = NewReport,
+/// Saves a report: its columns and chart must name columns of its source,
+/// a `sql` source must be one read-only SELECT over `insights_*` tables,
+/// a `schedule` a five-field cron expression, `roles` known roles. A
+/// problem's detail names the field (`definition.schedule: …`).
+#[utoipa::path(post, path = "/api/reports", tag = "reports", request_body = ReportInput,
     responses((status = 201, description = "Saved", body = Report),
-              (status = 400, description = "Bad definition", body = ProblemDetails),
+              (status = 400, description = "Bad definition, SQL refused, unknown role", body = ProblemDetails),
               (status = 409, description = "Name taken", body = ProblemDetails)))]
 async fn create(
     State(state): State<AppState>,
     Caller(principal): Caller,
-    JsonBody(body): JsonBody<NewReport>,
+    JsonBody(body): JsonBody<ReportInput>,
 ) -> Result<(StatusCode, Json<Report>), ApiError> {
     let insights = Insights::new(state.store.clone());
     let report = insights
-        .create_report(
-            &body.name,
-            &body.description,
-            body.definition,
-            &principal.username,
-            now_ms(),
-        )
+        .create_report(&body, &principal.username, now_ms())
         .await
         .map_err(problem)?;
     audit(&state, &principal.username, "report.create", &report.id).await?;
     Ok((StatusCode::CREATED, Json(report)))
+}
+
+/// Replaces a report's name, description, roles and definition (checked
+/// as on creation); its runs stay.
+#[utoipa::path(put, path = "/api/reports/{id}", tag = "reports", request_body = ReportInput,
+    params(("id" = String, Path, description = "Report id or name")),
+    responses((status = 200, description = "Saved", body = Report),
+              (status = 400, description = "Bad definition, SQL refused, unknown role", body = ProblemDetails),
+              (status = 404, description = "No such report", body = ProblemDetails),
+              (status = 409, description = "Name taken", body = ProblemDetails)))]
+async fn update(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ReportInput>,
+) -> Result<Json<Report>, ApiError> {
+    let insights = Insights::new(state.store.clone());
+    let found = report(&insights, &id, &principal).await?;
+    let report = insights
+        .update_report(&found.id, &body, now_ms())
+        .await
+        .map_err(problem)?
+        .ok_or_else(|| ApiError::NotFound(format!("no report with id or name {id}")))?;
+    audit(&state, &principal.username, "report.update", &report.id).await?;
+    Ok(Json(report))
 }
 
 /// One report, by id or name.
@@ -133,10 +155,11 @@ async fn create(
               (status = 404, description = "No such report", body = ProblemDetails)))]
 async fn get_one(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Report>, ApiError> {
     Ok(Json(
-        report(&Insights::new(state.store.clone()), &id).await?,
+        report(&Insights::new(state.store.clone()), &id, &principal).await?,
     ))
 }
 
@@ -151,7 +174,7 @@ async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let insights = Insights::new(state.store.clone());
-    let found = report(&insights, &id).await?;
+    let found = report(&insights, &id, &principal).await?;
     insights.delete_report(&found.id).await.map_err(problem)?;
     audit(&state, &principal.username, "report.delete", &found.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -170,7 +193,7 @@ async fn run(
     JsonBody(body): JsonBody<RunRequest>,
 ) -> Result<(StatusCode, Json<ReportRun>), ApiError> {
     let insights = Insights::new(state.store.clone());
-    let found = report(&insights, &id).await?;
+    let found = report(&insights, &id, &principal).await?;
     insights.catch_up(2_000).await.map_err(problem)?;
     let run = insights
         .run_report(&found, &body.parameters, &principal.username, now_ms())
@@ -186,10 +209,11 @@ async fn run(
               (status = 404, description = "No such report", body = ProblemDetails)))]
 async fn runs(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<ReportRun>>, ApiError> {
     let insights = Insights::new(state.store.clone());
-    let found = report(&insights, &id).await?;
+    let found = report(&insights, &id, &principal).await?;
     Ok(Json(
         insights.list_runs(&found, 100).await.map_err(problem)?,
     ))
@@ -212,12 +236,13 @@ async fn runs(
               (status = 404, description = "No such report or run", body = ProblemDetails)))]
 async fn download(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path((id, run_id)): Path<(String, String)>,
     QueryParams(query): QueryParams<DownloadQuery>,
 ) -> Result<Response, ApiError> {
     let format: Format = query.format.parse().map_err(problem)?;
     let insights = Insights::new(state.store.clone());
-    let found = report(&insights, &id).await?;
+    let found = report(&insights, &id, &principal).await?;
     let run = insights
         .find_run(&found, &run_id)
         .await

@@ -2,6 +2,7 @@
 //! (no sockets), each database test on SQLite and on PostgreSQL.
 
 mod common;
+mod dashboards;
 mod decision_providers;
 mod decisions;
 mod forms;

@@ -17,7 +17,7 @@ dual_test!(async fn analysts_create_and_run_reports_viewers_download_them(store)
         "columns": ["element_id", "activated", "completed"],
         "chart": {"kind": "bar", "x": "element_id", "y": ["activated"]}
     });
-    let body = json!({"name": "Elements", "description": "Heat", "definition": definition});
+    let body = json!({"name": "Elements", "description": "Heat", "roles": ["viewer"], "definition": definition});
     post_json(&app, "/api/reports", &viewer, body.clone()).await.assert_problem(403, "forbidden");
     let created = post_json(&app, "/api/reports", &analyst, body.clone()).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&created.body));
