@@ -59,6 +59,20 @@ enum Target {
     Remote { profile: String, client: Client },
 }
 
+/// Where a live update stream comes from: the local Router with the kept
+/// session cookie, or the cluster.
+pub enum EventSource {
+    /// The embedded Router.
+    Local {
+        /// The Router.
+        router: axum::Router,
+        /// `flowdesk_session=<secret>`, once signed in.
+        cookie: Option<String>,
+    },
+    /// A cluster.
+    Remote(Client),
+}
+
 /// Routes each webview request to the local Router or to a cluster.
 pub struct Bridge {
     local: axum::Router,
@@ -162,6 +176,17 @@ impl Bridge {
     /// The local database.
     pub fn store(&self) -> &flowdesk_store::Store {
         &self.store
+    }
+
+    /// Where GET /api/events is read from now (see [`crate::live`]).
+    pub fn event_source(&self) -> EventSource {
+        match &*lock(&self.target) {
+            Target::Local => EventSource::Local {
+                router: self.local.clone(),
+                cookie: lock(&self.local_session).clone(),
+            },
+            Target::Remote { client, .. } => EventSource::Remote(client.clone()),
+        }
     }
 
     /// Answers one webview request.

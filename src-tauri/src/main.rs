@@ -11,6 +11,7 @@
 
 mod bridge;
 mod connections;
+mod live;
 mod snapshots;
 
 use std::path::PathBuf;
@@ -49,6 +50,7 @@ fn main() {
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(AppStart(started))
+        .manage(Arc::new(live::Subscriptions::default()))
         .register_asynchronous_uri_scheme_protocol(bridge::SCHEME, |context, request, responder| {
             let app = context.app_handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -66,6 +68,8 @@ fn main() {
             connections::connection_switch,
             connections::connection_save,
             connections::connection_delete,
+            live::live_subscribe,
+            live::live_unsubscribe,
             snapshots::snapshot_save,
             snapshots::snapshots_list,
             snapshots::snapshot_open,

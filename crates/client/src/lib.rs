@@ -375,6 +375,31 @@ impl Client {
         })
     }
 
+    /// Opens GET /api/events (server-sent events) with `query`, resuming
+    /// after `last_event_id`; read the answer chunk by chunk
+    /// (`reqwest::Response::chunk`), it does not end by itself.
+    pub async fn events(
+        &self,
+        query: &[(&str, &str)],
+        last_event_id: Option<&str>,
+    ) -> Result<reqwest::Response, ClientError> {
+        let url = self.url("/api/events", query)?;
+        let mut request = self
+            .authorized(self.http.get(url.clone()))
+            .header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|source| ClientError::Unreachable {
+                url: url.to_string(),
+                source,
+            })?;
+        check(url.as_str(), response).await
+    }
+
     /// Deploys a BPMN file: one definition per executable process (unchanged
     /// content keeps its version).
     pub async fn deploy(
