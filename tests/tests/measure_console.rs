@@ -3,25 +3,39 @@
 //! a gate; ignored by default):
 //!
 //! - opening a generated 10,000-element diagram (5,000 tasks in a grid and
-//!   the 4,999 sequence flows chaining them, plus start and end) in the
+//!   the 5,001 sequence flows chaining them, plus start and end) in the
 //!   designer: from the route change to every element drawn;
+//! - two edits on that diagram, each from its key press to the change drawn
+//!   (moving a task with an arrow key, renaming it through its label
+//!   editor), with the longest main-thread task in the 3 s after (lint and
+//!   draft autosave run then, off the edit's path);
 //! - the instance list showing page 1 of 100,000 instances written straight
 //!   into the database: from the route change to the rows on screen.
 //!
-//! `cargo test -p flowdesk-e2e --test measure_console -- --ignored --nocapture`
+//! `cargo xtask test --skip-lint -- -E 'binary(measure_console)' --run-ignored only --no-capture`
+//! (builds the UI and binaries first; docs/BENCHMARKS.md, "Console").
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::Client;
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+};
+use fantoccini::{Client, Locator};
 use flowdesk_e2e::console::page_fetch;
 use flowdesk_e2e::{
-    psql, wait_for, walking_skeleton, ChromeDriver, Postgres, Server, TestContext, UI_DEADLINE,
+    poll, psql, wait_for, walking_skeleton, Attempt, ChromeDriver, Postgres, Server, TestContext,
+    UI_DEADLINE,
 };
 use serde_json::{json, Value};
 
 const TASKS: usize = 5_000;
+/// The task the edits change.
+const EDITED_TASK: &str = "t25";
+/// WebDriver's arrow right and Enter keys.
+const ARROW_RIGHT: char = '\u{E014}';
+const ENTER: char = '\u{E007}';
 const INSTANCES: usize = 100_000;
 /// How long one measured screen may take before the figure is "too slow".
 const MEASURE_DEADLINE: Duration = Duration::from_secs(300);
@@ -148,6 +162,155 @@ async fn time_route(client: &Client, route: &str, selector: &str, count: usize) 
     answer["ms"].as_f64().context("no time measured")
 }
 
+/// Presses `key` (WebDriver key actions, to whatever has the focus) and
+/// waits, in the page, until `changed` (a JS expression) holds and two frames
+/// have painted; the milliseconds from the key's `keydown` event to then, by
+/// the page's clock, and the longest main-thread task (Long Tasks API) in
+/// the 3 s after the key.
+async fn time_key(client: &Client, key: char, changed: &str) -> Result<(f64, f64)> {
+    client
+        .execute(
+            "window.__fdKeyAt = null; window.__fdLongest = 0; \
+             document.addEventListener('keydown', (e) => { window.__fdKeyAt = e.timeStamp; }, { capture: true, once: true }); \
+             window.__fdLongTasks?.disconnect(); \
+             window.__fdLongTasks = new PerformanceObserver((list) => { \
+               for (const entry of list.getEntries()) { \
+                 if (window.__fdKeyAt !== null && entry.startTime + entry.duration >= window.__fdKeyAt) { \
+                   window.__fdLongest = Math.max(window.__fdLongest, entry.duration); \
+                 } \
+               } \
+             }); \
+             window.__fdLongTasks.observe({ type: 'longtask' });",
+            vec![],
+        )
+        .await?;
+    let keys = KeyActions::new("keyboard".to_owned())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    client.perform_actions(keys).await?;
+    client.release_actions().await?;
+    let script = format!(
+        r#"
+        const [deadline, done] = arguments;
+        const waited = performance.now();
+        const check = () => {{
+            if (window.__fdKeyAt !== null && ({changed})) {{
+                requestAnimationFrame(() => requestAnimationFrame(() => {{
+                    const ms = performance.now() - window.__fdKeyAt;
+                    setTimeout(() => {{
+                        window.__fdLongTasks.disconnect();
+                        done({{ ms, longest: window.__fdLongest }});
+                    }}, Math.max(0, 3000 - (performance.now() - window.__fdKeyAt)));
+                }}));
+            }} else if (performance.now() - waited > deadline) {{
+                done({{ error: `not changed after ${{deadline}} ms (key seen: ${{window.__fdKeyAt !== null}})` }});
+            }} else {{
+                requestAnimationFrame(check);
+            }}
+        }};
+        check();
+    "#
+    );
+    let answer: Value = client
+        .execute_async(&script, vec![json!(MEASURE_DEADLINE.as_millis() as u64)])
+        .await?;
+    if let Some(error) = answer["error"].as_str() {
+        anyhow::bail!("{error}");
+    }
+    Ok((
+        answer["ms"].as_f64().context("no time measured")?,
+        answer["longest"].as_f64().unwrap_or(0.0),
+    ))
+}
+
+/// Clicks the centre of diagram element `id` `clicks` times (WebDriver
+/// pointer actions), then waits until `ready` (a JS expression) holds.
+async fn click_element(client: &Client, id: &str, clicks: usize, ready: &str) -> Result<()> {
+    let element = client
+        .find(Locator::Css(&format!(
+            "[data-testid=designer-canvas] .djs-element[data-element-id='{id}'] .djs-hit"
+        )))
+        .await
+        .with_context(|| format!("diagram element {id}"))?;
+    let mut mouse = MouseActions::new("mouse".to_owned()).then(PointerAction::MoveToElement {
+        element,
+        duration: None,
+        x: 0,
+        y: 0,
+    });
+    for _ in 0..clicks {
+        mouse = mouse
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+    }
+    client.perform_actions(mouse).await?;
+    client.release_actions().await?;
+    let ready = &format!("return !!({ready});");
+    poll(
+        &format!("{id} after {clicks} click(s): {ready}"),
+        UI_DEADLINE,
+        || async move {
+            Ok(if client.execute(ready, vec![]).await? == json!(true) {
+                Attempt::Done(())
+            } else {
+                Attempt::Retry("not yet".to_owned())
+            })
+        },
+    )
+    .await
+}
+
+/// Moves [`EDITED_TASK`] one step right with the arrow key, then renames it
+/// through its label editor; the two [`time_key`] figures.
+async fn time_edits(client: &Client) -> Result<((f64, f64), (f64, f64))> {
+    let gfx = format!(
+        "document.querySelector(\"[data-testid=designer-canvas] .djs-element[data-element-id='{EDITED_TASK}']\")"
+    );
+    click_element(
+        client,
+        EDITED_TASK,
+        1,
+        &format!(
+            "{gfx}.classList.contains('selected') && document.activeElement?.tagName === 'svg'"
+        ),
+    )
+    .await
+    .context("selecting the task")?;
+    let before = client
+        .execute(&format!("return {gfx}.getAttribute('transform');"), vec![])
+        .await?;
+    let moved = format!("{gfx}.getAttribute('transform') !== {before}");
+    let move_figures = time_key(client, ARROW_RIGHT, &moved)
+        .await
+        .context("moving the task with the arrow key")?;
+
+    click_element(
+        client,
+        EDITED_TASK,
+        2,
+        "document.activeElement?.classList.contains('djs-direct-editing-content')",
+    )
+    .await
+    .context("opening the task's label editor")?;
+    let mut keys = KeyActions::new("keyboard".to_owned());
+    for key in "Renamed".chars() {
+        keys = keys
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+    }
+    client.perform_actions(keys).await?;
+    client.release_actions().await?;
+    let renamed = format!("({gfx}.querySelector('text')?.textContent ?? '').includes('Renamed')");
+    let rename_figures = time_key(client, ENTER, &renamed)
+        .await
+        .context("renaming the task")?;
+    Ok((move_figures, rename_figures))
+}
+
 async fn run(ctx: &TestContext) -> Result<()> {
     let database = Postgres::fresh_database().await?;
     let server = Server::start(ctx, database.url()).await?;
@@ -189,6 +352,13 @@ async fn run(ctx: &TestContext) -> Result<()> {
     )
     .await?;
     println!("designer: {elements} diagram elements opened and drawn in {designer_ms:.0} ms");
+    let ((move_ms, move_longest), (rename_ms, rename_longest)) = time_edits(&client).await?;
+    println!(
+        "designer: a task moved (arrow key) drawn in {move_ms:.0} ms, longest task in the 3 s after {move_longest:.0} ms"
+    );
+    println!(
+        "designer: a task renamed (Enter in its label editor) drawn in {rename_ms:.0} ms, longest task in the 3 s after {rename_longest:.0} ms"
+    );
 
     psql(
         database.url(),
