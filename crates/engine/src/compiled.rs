@@ -62,7 +62,8 @@ pub enum EventTrigger {
         /// The link name.
         name: String,
     },
-    /// Compensation (not executed yet; passes through).
+    /// Compensation: caught by a boundary event whose handler it runs,
+    /// thrown by intermediate throw and end events.
     Compensate,
 }
 
@@ -110,6 +111,22 @@ pub(crate) struct Element {
     pub link_target: Option<usize>,
     /// For joining inclusive gateways: which elements can reach it.
     pub reached_from: Vec<bool>,
+    /// For an activity with a compensation boundary event: that event and
+    /// the handler activity it is associated with.
+    pub compensation: Option<Compensation>,
+    /// `isForCompensation`: a handler, never reached by sequence flow.
+    pub for_compensation: bool,
+    /// For a compensation throw event with `activityRef`: that activity.
+    pub compensate_activity: Option<usize>,
+}
+
+/// How an activity is compensated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Compensation {
+    /// The compensation boundary event attached to the activity.
+    pub boundary: usize,
+    /// The handler activity (`isForCompensation`).
+    pub handler: usize,
 }
 
 /// One sequence flow, compiled.
@@ -324,6 +341,9 @@ impl CompiledProcess {
                 form: element.form.clone(),
                 link_target: None,
                 reached_from: Vec::new(),
+                compensation: None,
+                for_compensation: element.for_compensation,
+                compensate_activity: None,
             });
         }
         let mut none_start = None;
@@ -344,7 +364,47 @@ impl CompiledProcess {
                             "boundary event is not attached to an activity".into(),
                         )
                     })?;
-                elements[host].boundaries.push(index);
+                if elements[index].trigger == EventTrigger::Compensate {
+                    let handler = source
+                        .compensation_handler
+                        .as_ref()
+                        .and_then(|handler| by_id.get(handler))
+                        .copied()
+                        .filter(|handler| elements[*handler].for_compensation)
+                        .ok_or_else(|| {
+                            fail(
+                                &source.id,
+                                "compensation boundary event has no handler marked isForCompensation"
+                                    .into(),
+                            )
+                        })?;
+                    elements[host].compensation = Some(Compensation {
+                        boundary: index,
+                        handler,
+                    });
+                } else {
+                    elements[host].boundaries.push(index);
+                }
+            }
+            if let Some(EventDefinition::Compensate {
+                activity_ref: Some(activity),
+                ..
+            }) = &source.event_definition
+            {
+                let activity = by_id.get(activity).copied().ok_or_else(|| {
+                    fail(
+                        &source.id,
+                        format!("activityRef \"{activity}\" does not name an element"),
+                    )
+                })?;
+                elements[index].compensate_activity = Some(activity);
+            }
+            if kind == ElementKind::StartEvent && elements[index].trigger == EventTrigger::Compensate
+            {
+                return Err(fail(
+                    &source.id,
+                    "compensation event sub-processes are not supported".into(),
+                ));
             }
             if kind == ElementKind::SubProcess && elements[index].triggered_by_event {
                 match parent {

@@ -763,6 +763,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
             variables: Variables::new(),
             multi_instance: None,
             loop_counter: None,
+            compensating: None,
         });
         self.history(key, element, Intent::Activated);
         self.run_activation(key, payload);
@@ -1075,6 +1076,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                     complete(self);
                 }
             }
+            EventTrigger::Compensate => self.throw_compensation(key, definition),
             EventTrigger::Terminate => {
                 let scope = self
                     .instance(key)
@@ -1097,6 +1099,110 @@ impl<'p> Execution<'p, '_, '_, '_> {
             _ => complete(self),
         }
         Ok(())
+    }
+
+    // ---------------------------------------------------------- compensation
+
+    /// The record of `element` completing in `scope`, for compensation.
+    fn compensable(&self, element: usize, scope: u64) -> Compensable {
+        let mut scopes = Vec::new();
+        let mut within = Vec::new();
+        let mut current = scope;
+        while let Some(instance) = self.instance(current) {
+            scopes.push(current);
+            within.push(instance.element);
+            current = instance.scope;
+        }
+        scopes.push(self.state.key);
+        Compensable {
+            element,
+            scopes,
+            within,
+        }
+    }
+
+    /// A compensation throw event: takes the activities it compensates
+    /// (those completed in its scope, or `activityRef` and what completed
+    /// inside it) and runs their handlers one after another, newest first;
+    /// the event completes when the last handler has.
+    fn throw_compensation(&mut self, key: u64, definition: &Element) {
+        let scope = self
+            .instance(key)
+            .map_or(self.state.key, |instance| instance.scope);
+        let target = definition.compensate_activity;
+        let (taken, kept): (Vec<Compensable>, Vec<Compensable>) =
+            std::mem::take(&mut self.state.compensable)
+                .into_iter()
+                .partition(|compensable| {
+                    compensable.scopes.contains(&scope)
+                        && target.is_none_or(|activity| {
+                            compensable.element == activity || compensable.within.contains(&activity)
+                        })
+                });
+        self.state.compensable = kept;
+        self.set_phase(key, Phase::Active);
+        if let Some(instance) = self.instance_mut(key) {
+            instance.compensating = Some(Box::new(Compensating {
+                pending: taken.into_iter().map(|compensable| compensable.element).collect(),
+                running: None,
+            }));
+        }
+        self.next_compensation(key);
+    }
+
+    /// Starts the next handler of the compensation throw event `key`, or
+    /// completes the event when none is left.
+    fn next_compensation(&mut self, key: u64) {
+        let Some(instance) = self.instance_mut(key) else {
+            return;
+        };
+        let scope = instance.scope;
+        let Some(progress) = instance.compensating.as_mut() else {
+            return;
+        };
+        let Some(activity) = progress.pending.pop() else {
+            instance.compensating = None;
+            self.queue.push_back(Step::Complete { key });
+            return;
+        };
+        progress.running = Some(activity);
+        let Some(compensation) = self.element(activity).compensation else {
+            return;
+        };
+        // The boundary event is not a token: it shows in history as caught.
+        let boundary_key = self.new_key();
+        self.history(boundary_key, compensation.boundary, Intent::Activated);
+        self.history(boundary_key, compensation.boundary, Intent::Completed);
+        self.queue.push_back(Step::Activate {
+            element: compensation.handler,
+            scope,
+            flow: None,
+            payload: None,
+        });
+    }
+
+    /// A handler completed in `scope`: its throw event goes on.
+    fn handler_completed(&mut self, scope: u64, handler: usize) {
+        let process = self.process;
+        let waiting = self.state.element_instances.iter().find(|instance| {
+            instance.scope == scope
+                && instance
+                    .compensating
+                    .as_ref()
+                    .and_then(|progress| progress.running)
+                    .and_then(|activity| process.elements[activity].compensation)
+                    .is_some_and(|compensation| compensation.handler == handler)
+        });
+        let Some(key) = waiting.map(|instance| instance.key) else {
+            return;
+        };
+        if let Some(progress) = self
+            .instance_mut(key)
+            .and_then(|instance| instance.compensating.as_mut())
+        {
+            progress.running = None;
+        }
+        self.next_compensation(key);
     }
 
     fn create_job(
@@ -1286,6 +1392,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
             variables,
             multi_instance: None,
             loop_counter: Some(index + 1),
+            compensating: None,
         });
         self.history(key, element, Intent::Activated);
         self.run_activation(key, None);
@@ -1368,6 +1475,13 @@ impl<'p> Execution<'p, '_, '_, '_> {
             self.state.element_instances.remove(position);
         }
         self.history(key, element, Intent::Completed);
+        if loop_counter.is_none() && definition.compensation.is_some() {
+            let compensable = self.compensable(element, scope);
+            self.state.compensable.push(compensable);
+        }
+        if definition.for_compensation {
+            self.handler_completed(scope, element);
+        }
         if let Some(counter) = loop_counter {
             self.inner_completed(scope, counter, output_element);
             return;
@@ -2187,6 +2301,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 variables: Variables::new(),
                 multi_instance: None,
                 loop_counter: None,
+                compensating: None,
             });
             self.history(key, gateway, Intent::Activated);
             self.run_activation(key, None);

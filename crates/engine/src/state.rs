@@ -79,6 +79,10 @@ pub struct ProcessInstanceState {
     pub incidents: Vec<Incident>,
     /// The call activity that started this instance, if any.
     pub parent: Option<ParentLink>,
+    /// Completed activities with a compensation handler that no
+    /// compensation event has compensated yet, in completion order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compensable: Vec<Compensable>,
 }
 
 impl ProcessInstanceState {
@@ -96,6 +100,7 @@ impl ProcessInstanceState {
             subscriptions: Vec::new(),
             incidents: Vec::new(),
             parent: None,
+            compensable: Vec::new(),
         }
     }
 
@@ -145,6 +150,34 @@ pub struct ElementInstance {
     /// For an inner instance of a multi-instance activity: its 1-based index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loop_counter: Option<usize>,
+    /// For a compensation throw event: the handlers it still waits for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compensating: Option<Box<Compensating>>,
+}
+
+/// A completed activity that can be compensated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compensable {
+    /// The activity (its index in the compiled process).
+    pub element: usize,
+    /// The scopes it completed in, innermost first: element instance keys
+    /// of sub-processes and multi-instance bodies, then the process
+    /// instance key. A compensation event compensates what completed in
+    /// its own scope, nested scopes included.
+    pub scopes: Vec<u64>,
+    /// The elements of those scopes (without the process), innermost first,
+    /// so that `activityRef` naming a sub-process compensates its inside.
+    pub within: Vec<usize>,
+}
+
+/// Progress of a compensation throw event: handlers run one at a time, in
+/// reverse order of their activities' completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compensating {
+    /// Activities still to compensate; the next one is last.
+    pub pending: Vec<usize>,
+    /// The activity whose handler runs now.
+    pub running: Option<usize>,
 }
 
 /// Progress of a multi-instance body.

@@ -227,6 +227,7 @@ fn every_element_kind_and_event_definition_is_read() {
             ElementKind::IntermediateThrowEvent,
             Some(EventDefinition::Compensate {
                 activity_ref: Some("Pack".into()),
+                wait_for_completion: true,
             }),
         ),
         (

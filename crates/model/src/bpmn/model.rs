@@ -288,6 +288,8 @@ pub enum EventDefinition {
     Compensate {
         /// The `activityRef` attribute.
         activity_ref: Option<String>,
+        /// The `waitForCompletion` attribute (`true` when absent).
+        wait_for_completion: bool,
     },
     /// `bpmn:cancelEventDefinition` (transactions only; reported as
     /// unsupported in executable processes).
@@ -362,6 +364,12 @@ pub struct FlowElement {
     pub result_variable: Option<String>,
     /// `bpmn:multiInstanceLoopCharacteristics` with its `zeebe:` data.
     pub multi_instance: Option<MultiInstance>,
+    /// `isForCompensation` of an activity: a compensation handler, run only
+    /// when a compensation event compensates the activity it is associated with.
+    pub for_compensation: bool,
+    /// For a compensation boundary event: the `targetRef` of the
+    /// `bpmn:association` leaving it (the handler activity's id).
+    pub compensation_handler: Option<String>,
     /// 1-based line of the element's tag.
     pub line: u32,
     /// 1-based column of the element's tag.

@@ -314,14 +314,22 @@ impl Reader<'_> {
             executable: is_executable,
             depth: 0,
         };
-        self.scope(node, &scope, &mut process);
+        let mut associations = Vec::new();
+        self.scope(node, &scope, &mut process, &mut associations);
         link_flows(&mut process);
+        link_compensation_handlers(&mut process, &associations);
         process
     }
 
     /// Reads the flow nodes and sequence flows directly inside `node`
     /// (a process or sub-process), descending into sub-processes.
-    fn scope(&mut self, node: Node<'_, '_>, scope: &Scope<'_>, process: &mut Process) {
+    fn scope(
+        &mut self,
+        node: Node<'_, '_>,
+        scope: &Scope<'_>,
+        process: &mut Process,
+        associations: &mut Vec<(String, String)>,
+    ) {
         for child in bpmn_children(node) {
             let tag = child.tag_name().name();
             if tag == "sequenceFlow" {
@@ -349,16 +357,24 @@ impl Reader<'_> {
                         executable: scope.executable,
                         depth: scope.depth + 1,
                     };
-                    self.scope(child, &inner, process);
+                    self.scope(child, &inner, process, associations);
                 }
             } else if UNSUPPORTED_IN_PROCESS.contains(&tag) && scope.executable {
                 self.problem(
                     child,
                     format!("unsupported element bpmn:{tag}: the engine cannot run it; remove it or replace it with a supported element"),
                 );
+            } else if tag == "association" {
+                // Only a compensation boundary event's association has
+                // behaviour (it names the handler); see link_compensation_handlers.
+                if let (Some(source), Some(target)) =
+                    (attribute(child, "sourceRef"), attribute(child, "targetRef"))
+                {
+                    associations.push((source, target));
+                }
             }
             // Lanes, data objects and references, text annotations,
-            // associations, groups, documentation: no behaviour.
+            // groups, documentation: no behaviour.
         }
     }
 
@@ -429,6 +445,8 @@ impl Reader<'_> {
             script: None,
             result_variable: None,
             multi_instance: None,
+            for_compensation: kind.is_activity() && self.boolean(node, "isForCompensation", false),
+            compensation_handler: None,
             line,
             column,
         };
@@ -517,6 +535,7 @@ impl Reader<'_> {
             },
             "compensateEventDefinition" => EventDefinition::Compensate {
                 activity_ref: reference("activityRef"),
+                wait_for_completion: self.boolean(first, "waitForCompletion", true),
             },
             other => {
                 if scope.executable {
@@ -589,6 +608,21 @@ fn link_flows(process: &mut Process) {
         }
         if let Some(&target) = positions.get(&flow.target_ref) {
             process.elements[target].incoming.push(flow.id.clone());
+        }
+    }
+}
+
+/// Sets [`FlowElement::compensation_handler`] of each compensation boundary
+/// event from the association (source, target) that leaves it.
+fn link_compensation_handlers(process: &mut Process, associations: &[(String, String)]) {
+    for element in &mut process.elements {
+        if element.kind == ElementKind::BoundaryEvent
+            && matches!(element.event_definition, Some(EventDefinition::Compensate { .. }))
+        {
+            element.compensation_handler = associations
+                .iter()
+                .find(|(source, _)| *source == element.id)
+                .map(|(_, target)| target.clone());
         }
     }
 }

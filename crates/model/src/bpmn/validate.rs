@@ -101,6 +101,7 @@ impl<'a> ProcessCheck<'a> {
             ElementKind::BoundaryEvent => self.boundary_event(element),
             _ => {}
         }
+        self.compensation(element);
         if let Some(default) = &element.default_flow {
             if !element.outgoing.contains(default) {
                 let owner = if element.kind.is_gateway() {
@@ -165,6 +166,98 @@ impl<'a> ProcessCheck<'a> {
             Some(host) if host.parent != event.parent => self.report(
                 event,
                 &format!("boundary event is attached to \"{host_id}\" in a different scope"),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    /// Compensation: a boundary event names its handler through an
+    /// association; handlers sit outside the sequence flow; throw events
+    /// wait for their handlers and name an activity of their own scope.
+    fn compensation(&mut self, element: &'a FlowElement) {
+        if element.for_compensation {
+            if !element.incoming.is_empty() || !element.outgoing.is_empty() {
+                self.report(
+                    element,
+                    "a compensation handler (isForCompensation) cannot have incoming or outgoing sequence flows; it runs only when its activity is compensated",
+                );
+            }
+            let associated = self.process.elements.iter().any(|boundary| {
+                boundary.compensation_handler.as_deref() == Some(element.id.as_str())
+            });
+            if !associated {
+                self.report(
+                    element,
+                    "this compensation handler is not associated with any compensation boundary event; draw an association from the boundary event to it",
+                );
+            }
+        }
+        let Some(EventDefinition::Compensate {
+            activity_ref,
+            wait_for_completion,
+        }) = &element.event_definition
+        else {
+            return;
+        };
+        match element.kind {
+            ElementKind::BoundaryEvent => self.compensation_boundary(element),
+            ElementKind::IntermediateThrowEvent | ElementKind::EndEvent => {
+                if !wait_for_completion {
+                    self.report(
+                        element,
+                        "waitForCompletion=\"false\" is not supported: a compensation throw event waits until its handlers complete",
+                    );
+                }
+                if let Some(activity_id) = activity_ref {
+                    match self.elements.get(activity_id.as_str()) {
+                        Some(activity) if activity.kind.is_activity() && activity.parent == element.parent => {}
+                        Some(_) => self.report(
+                            element,
+                            &format!("activityRef \"{activity_id}\" must name an activity in the same scope as this compensation event"),
+                        ),
+                        None => self.report(
+                            element,
+                            &format!("activityRef \"{activity_id}\" does not name an element of this process"),
+                        ),
+                    }
+                }
+            }
+            _ => self.report(
+                element,
+                &format!(
+                    "unsupported compensation {}: compensation is caught by boundary events and thrown by intermediate throw and end events",
+                    element.kind.tag()
+                ),
+            ),
+        }
+    }
+
+    fn compensation_boundary(&mut self, boundary: &'a FlowElement) {
+        if !boundary.outgoing.is_empty() {
+            self.report(
+                boundary,
+                "a compensation boundary event has no outgoing sequence flow; connect its handler with an association",
+            );
+        }
+        let Some(handler_id) = &boundary.compensation_handler else {
+            self.report(
+                boundary,
+                "compensation boundary event has no handler; draw an association from it to an activity marked isForCompensation",
+            );
+            return;
+        };
+        match self.elements.get(handler_id.as_str()) {
+            None => self.report(
+                boundary,
+                &format!("the association names handler \"{handler_id}\", which is not an element of this process"),
+            ),
+            Some(handler) if !handler.for_compensation => self.report(
+                boundary,
+                &format!("handler \"{handler_id}\" is not marked isForCompensation=\"true\" (Camunda Modeler: \"Compensation\" marker)"),
+            ),
+            Some(handler) if handler.parent != boundary.parent => self.report(
+                boundary,
+                &format!("handler \"{handler_id}\" must be in the same scope as the activity it compensates"),
             ),
             Some(_) => {}
         }
