@@ -60,8 +60,13 @@ pub struct Tile {
     pub id: String,
     /// Its title.
     pub title: String,
-    /// What `GET /api/dashboards/{id}/tiles/{tile}` answered.
+    /// What `GET /api/dashboards/{id}/tiles/{tile}` answered (null when
+    /// it refused, see `problem`).
     pub data: Value,
+    /// Why the cluster gave no data for the tile (e.g. a heatmap without a
+    /// process), as the live dashboard would show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
     /// Its chart as SVG markup, when the cluster draws one for it.
     #[serde(default)]
     pub svg: Option<String>,
@@ -611,6 +616,20 @@ async fn fetch_dashboard(client: &Client, id: &str) -> Result<Fetched, FetchErro
     for tile in listed {
         let tile_id = text_of(tile, "id", &base)?;
         let path = format!("{base}/tiles/{}", segment(tile_id));
+        let (data, problem, svg) = match get_json(client, &path).await {
+            Ok(data) => (
+                data,
+                None,
+                get_svg(client, &format!("{path}/chart?format=svg")).await?,
+            ),
+            // The tile cannot be drawn with these filters; the rest can.
+            Err(FetchError::Refused {
+                status: StatusCode::BAD_REQUEST,
+                detail,
+                ..
+            }) => (Value::Null, Some(detail), None),
+            Err(other) => return Err(other),
+        };
         tiles.push(Tile {
             id: tile_id.to_owned(),
             title: tile
@@ -618,8 +637,9 @@ async fn fetch_dashboard(client: &Client, id: &str) -> Result<Fetched, FetchErro
                 .and_then(Value::as_str)
                 .unwrap_or(tile_id)
                 .to_owned(),
-            data: get_json(client, &path).await?,
-            svg: get_svg(client, &format!("{path}/chart?format=svg")).await?,
+            data,
+            problem,
+            svg,
         });
     }
     Ok(Fetched {
@@ -884,7 +904,8 @@ mod tests {
             "data": null,
             "tiles": [
                 { "id": "started", "title": "Started", "data": { "value": 40 }, "svg": null },
-                { "id": "series", "title": "Throughput", "data": { "points": [] }, "svg": "<?xml version=\"1.0\"?><svg/>" }
+                { "id": "series", "title": "Throughput", "data": { "points": [] }, "svg": "<?xml version=\"1.0\"?><svg/>" },
+                { "id": "heat", "title": "Heatmap", "data": null, "problem": "a heatmap needs a process" }
             ]
         })
     }
@@ -907,8 +928,12 @@ mod tests {
         assert_eq!(document.cluster_name, "Production");
         assert_eq!(document.as_of, 1_764_000_000_000);
         let document = parse(dashboard().to_string().as_bytes()).expect("valid");
-        assert_eq!(document.tiles.len(), 2);
+        assert_eq!(document.tiles.len(), 3);
         assert_eq!(document.tiles[0].svg, None);
+        assert_eq!(
+            document.tiles[2].problem.as_deref(),
+            Some("a heatmap needs a process")
+        );
     }
 
     #[test]

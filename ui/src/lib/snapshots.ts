@@ -30,6 +30,8 @@ export interface SnapshotTile {
   data: unknown;
   /** The tile's chart as SVG markup, when the cluster drew one. */
   svg: string | null;
+  /** Why the cluster gave no data for it (e.g. a heatmap without a process). */
+  problem?: string;
 }
 
 /** A whole snapshot (the `.flowdesk-report` document): summary, definition, data. */
