@@ -121,6 +121,13 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/users/{id}/sessions", Requires(UserManage)),
     ("GET", "/api/roles", Requires(UserRead)),
     ("PATCH", "/api/roles/{name}", Requires(UserManage)),
+    ("GET", "/api/roles/{name}/grants", Requires(UserRead)),
+    ("POST", "/api/roles/{name}/grants", Requires(UserManage)),
+    (
+        "DELETE",
+        "/api/roles/{name}/grants/{id}",
+        Requires(UserManage),
+    ),
     ("GET", "/api/tokens", Authenticated),
     ("POST", "/api/tokens", Authenticated),
     ("DELETE", "/api/tokens/{id}", Authenticated),
@@ -143,13 +150,6 @@ pub const TABLE: &[(&str, &str, Access)] = &[
         "/api/reports/{id}/runs/{run_id}/download",
         Requires(ReportRead),
     ),
-];
-
-/// What `method` on the route `matched_path` (axum's `MatchedPath`, e.g.
-/// `/api/definitions/{id}`) requires; [`Access::Deny`] when not in the table.
-pub fn required_permission(method: &Method, matched_path: &str) -> Access {
-    TABLE
-        .iter()
     ("PUT", "/api/reports/{id}", Requires(ReportManage)),
     // Dashboards and reports are further limited to the roles they list
     // (or report:manage): to anyone else they answer 404.
@@ -168,9 +168,68 @@ pub fn required_permission(method: &Method, matched_path: &str) -> Access {
         "/api/dashboards/{id}/tiles/{tile_id}/chart",
         Requires(ReportRead),
     ),
+];
+
+/// What `method` on the route `matched_path` (axum's `MatchedPath`, e.g.
+/// `/api/definitions/{id}`) requires; [`Access::Deny`] when not in the table.
+pub fn required_permission(method: &Method, matched_path: &str) -> Access {
+    TABLE
+        .iter()
         .find(|(m, p, _)| *m == method.as_str() && *p == matched_path)
         .map(|(_, _, access)| *access)
         .unwrap_or(Access::Deny)
+}
+
+/// Where a route names the one resource a resource grant
+/// (`flowdesk_identity::rbac::ResourceType`) may allow it on, for a caller
+/// whose role lacks the route's permission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceOf {
+    /// The process of the instance in the path parameter `id`.
+    InstanceInPath,
+    /// The process a start request's body names (`process_id`, or the
+    /// process of `definition_id`).
+    StartBody,
+    /// The decision in the path parameter `decision_id`.
+    DecisionInPath,
+    /// The report (by id or name) in the path parameter `id`.
+    ReportInPath,
+}
+
+use ResourceOf::{DecisionInPath, InstanceInPath, ReportInPath, StartBody};
+
+/// The routes a resource grant can open, as (method, matched path, resource).
+pub const RESOURCE_ROUTES: &[(&str, &str, ResourceOf)] = &[
+    ("POST", "/api/instances", StartBody),
+    ("GET", "/api/instances/{id}", InstanceInPath),
+    ("GET", "/api/instances/{id}/history", InstanceInPath),
+    ("GET", "/api/instances/{id}/variables", InstanceInPath),
+    ("PUT", "/api/instances/{id}/variables", InstanceInPath),
+    ("POST", "/api/instances/{id}/cancel", InstanceInPath),
+    ("POST", "/api/instances/{id}/modify", InstanceInPath),
+    (
+        "POST",
+        "/api/decisions/{decision_id}/evaluate",
+        DecisionInPath,
+    ),
+    ("GET", "/api/reports/{id}", ReportInPath),
+    ("DELETE", "/api/reports/{id}", ReportInPath),
+    ("POST", "/api/reports/{id}/run", ReportInPath),
+    ("GET", "/api/reports/{id}/runs", ReportInPath),
+    (
+        "GET",
+        "/api/reports/{id}/runs/{run_id}/download",
+        ReportInPath,
+    ),
+];
+
+/// The resource `method` on `matched_path` acts on, when a resource grant
+/// can open the route.
+pub fn resource_of(method: &Method, matched_path: &str) -> Option<ResourceOf> {
+    RESOURCE_ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == matched_path)
+        .map(|(_, _, resource)| *resource)
 }
 
 /// Same as [`required_permission`].
@@ -191,5 +250,26 @@ mod tests {
             required(&Method::POST, "/api/definitions"),
             Requires(DefinitionDeploy)
         );
+    }
+
+    #[test]
+    fn resource_routes_are_routes_that_require_a_grantable_permission() {
+        use flowdesk_identity::rbac::ResourceType;
+        for (method, path, resource) in RESOURCE_ROUTES {
+            let method: Method = method.parse().unwrap();
+            let Access::Requires(permission) = required(&method, path) else {
+                panic!("{method} {path} needs no permission a grant could give");
+            };
+            let resource_type = match resource {
+                InstanceInPath | StartBody => ResourceType::Process,
+                DecisionInPath => ResourceType::Decision,
+                ReportInPath => ResourceType::Report,
+            };
+            assert!(
+                resource_type.grantable().contains(&permission),
+                "{permission} on a {resource_type} cannot be granted, yet {method} {path} needs it"
+            );
+        }
+        assert_eq!(resource_of(&Method::GET, "/api/instances"), None);
     }
 }

@@ -17,7 +17,12 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::access::{self, Access};
+use axum::extract::RawPathParams;
+use axum::RequestExt;
+use flowdesk_identity::rbac::ResourceType;
+use flowdesk_store::{definitions, instances};
+
+use crate::access::{self, Access, ResourceOf};
 use crate::extract::client_address;
 use crate::{now_ms, ApiError, AppState};
 
@@ -315,6 +320,20 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
             match rbac::check(&principal, permission) {
                 Ok(()) => next.run(request).await,
                 Err(denied) => {
+                    let request = match access::resource_of(&method, &path) {
+                        Some(resource) => {
+                            match granted_on_resource(
+                                &state, &principal, permission, resource, request,
+                            )
+                            .await
+                            {
+                                Ok(request) => return next.run(request).await,
+                                Err(request) => request,
+                            }
+                        }
+                        None => request,
+                    };
+                    drop(request);
                     record_denial(
                         &state,
                         &principal.username,
@@ -335,6 +354,97 @@ async fn authorize(State(state): State<AppState>, request: Request, next: Next) 
             record_denial(&state, actor, Denial::NotInTable, &resource, address).await;
             ApiError::Forbidden(format!("{resource} is not open to anyone")).into_response()
         }
+    }
+}
+
+/// Largest start request body read to find the process it names.
+const START_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// `Ok(request)` when a resource grant of the principal's role allows
+/// `permission` on the resource the request acts on; `Err(request)` when
+/// none does or the resource cannot be told (an unknown instance or report,
+/// a body that is not a start request): denied by default.
+async fn granted_on_resource(
+    state: &AppState,
+    principal: &Principal,
+    permission: flowdesk_identity::Permission,
+    resource: ResourceOf,
+    mut request: Request,
+) -> Result<Request, Request> {
+    let named = match resource {
+        ResourceOf::StartBody => {
+            let (parts, body) = request.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, START_BODY_LIMIT).await else {
+                return Err(Request::from_parts(parts, Body::empty()));
+            };
+            let process = started_process(state, &bytes).await;
+            request = Request::from_parts(parts, Body::from(bytes));
+            process.map(|id| (ResourceType::Process, id))
+        }
+        ResourceOf::InstanceInPath => match path_param(&mut request, "id").await {
+            Some(id) => instances::find(state.store.pool(), &id)
+                .await
+                .ok()
+                .flatten()
+                .map(|instance| (ResourceType::Process, instance.process_id)),
+            None => None,
+        },
+        ResourceOf::DecisionInPath => path_param(&mut request, "decision_id")
+            .await
+            .map(|id| (ResourceType::Decision, id)),
+        ResourceOf::ReportInPath => match path_param(&mut request, "id").await {
+            Some(id_or_name) => flowdesk_insights::Insights::new(state.store.clone())
+                .find_report(&id_or_name)
+                .await
+                .ok()
+                .flatten()
+                .map(|report| (ResourceType::Report, report.id)),
+            None => None,
+        },
+    };
+    let Some((resource_type, resource_id)) = named else {
+        return Err(request);
+    };
+    match state
+        .identity
+        .allows_on_resource(principal, permission, resource_type, &resource_id)
+        .await
+    {
+        Ok(true) => Ok(request),
+        Ok(false) => Err(request),
+        Err(error) => {
+            tracing::error!(%error, "could not read the resource grants");
+            Err(request)
+        }
+    }
+}
+
+/// The value of path parameter `name` of the matched route.
+async fn path_param(request: &mut Request, name: &str) -> Option<String> {
+    let params = request.extract_parts::<RawPathParams>().await.ok()?;
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+/// The process a start request body names: its `process_id`, or the
+/// process of its `definition_id`.
+async fn started_process(state: &AppState, body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        process_id: Option<String>,
+        definition_id: Option<String>,
+    }
+    let named: Named = serde_json::from_slice(body).ok()?;
+    match (named.process_id, named.definition_id) {
+        (Some(process_id), _) => Some(process_id),
+        (None, Some(definition_id)) => definitions::find(state.store.pool(), &definition_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|definition| definition.process_id),
+        (None, None) => None,
     }
 }
 

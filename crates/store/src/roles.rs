@@ -138,3 +138,105 @@ pub async fn revoke(tx: &mut Tx<'_>, role: &str, permission: &str) -> Result<boo
         .await?;
     Ok(result.rows_affected() > 0)
 }
+
+/// A permission granted to a role on one resource (table `role_resource_grants`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceGrant {
+    /// UUID v7.
+    pub id: String,
+    /// The role it is granted to.
+    pub role: String,
+    /// The permission name, e.g. `instance:start`.
+    pub permission: String,
+    /// `process`, `decision` or `report`.
+    pub resource_type: String,
+    /// The process id, decision id or report id.
+    pub resource_id: String,
+    /// When it was granted (ms since the epoch).
+    pub created_at: i64,
+}
+
+const GRANT_COLUMNS: &str = "id, role, permission, resource_type, resource_id, created_at";
+
+fn grant_from_row(row: &sqlx::any::AnyRow) -> Result<ResourceGrant, StoreError> {
+    Ok(ResourceGrant {
+        id: row.try_get("id")?,
+        role: row.try_get("role")?,
+        permission: row.try_get("permission")?,
+        resource_type: row.try_get("resource_type")?,
+        resource_id: row.try_get("resource_id")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The resource grants of `role`, ordered by resource type, resource and permission.
+pub async fn grants_of<'e, E: Executor<'e, Database = Any>>(
+    executor: E,
+    role: &str,
+) -> Result<Vec<ResourceGrant>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {GRANT_COLUMNS} FROM role_resource_grants WHERE role = $1 \
+         ORDER BY resource_type, resource_id, permission"
+    ))
+    .bind(role)
+    .fetch_all(executor)
+    .await?;
+    rows.iter().map(grant_from_row).collect()
+}
+
+/// Records a resource grant; returns false (and changes nothing) when the
+/// role already holds that permission on that resource.
+pub async fn insert_grant(tx: &mut Tx<'_>, grant: &ResourceGrant) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO role_resource_grants \
+         (id, role, permission, resource_type, resource_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (role, permission, resource_type, resource_id) DO NOTHING",
+    )
+    .bind(&grant.id)
+    .bind(&grant.role)
+    .bind(&grant.permission)
+    .bind(&grant.resource_type)
+    .bind(&grant.resource_id)
+    .bind(grant.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Deletes grant `id` of `role`; returns it, or `None` when there is no such grant.
+pub async fn delete_grant(
+    tx: &mut Tx<'_>,
+    role: &str,
+    id: &str,
+) -> Result<Option<ResourceGrant>, StoreError> {
+    let row = sqlx::query(&format!(
+        "DELETE FROM role_resource_grants WHERE role = $1 AND id = $2 RETURNING {GRANT_COLUMNS}"
+    ))
+    .bind(role)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(grant_from_row).transpose()
+}
+
+/// Whether `role` holds `permission` on the resource.
+pub async fn has_grant<'e, E: Executor<'e, Database = Any>>(
+    executor: E,
+    role: &str,
+    permission: &str,
+    resource_type: &str,
+    resource_id: &str,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM role_resource_grants WHERE role = $1 AND permission = $2 \
+         AND resource_type = $3 AND resource_id = $4",
+    )
+    .bind(role)
+    .bind(permission)
+    .bind(resource_type)
+    .bind(resource_id)
+    .fetch_one(executor)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}

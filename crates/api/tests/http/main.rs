@@ -14,6 +14,7 @@ mod operations;
 mod passkeys;
 mod rbac_matrix;
 mod reports;
+mod resource_grants;
 mod route_walk;
 mod security;
 mod sensitive;
