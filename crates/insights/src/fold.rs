@@ -9,7 +9,9 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::sketch::Sketch;
-use crate::{day_start, hour_start, wall_clock, Insights, InsightsError};
+use crate::{
+    day_start, hour_start, month_start, next_month_start, wall_clock, Insights, InsightsError,
+};
 
 /// How long a missing history seq below the high-water mark is waited for
 /// (a PostgreSQL transaction that took its seq before a later one committed)
@@ -82,9 +84,90 @@ impl Durations {
     }
 }
 
-/// One row of `insights_process_hour` (without its key).
+/// A bucket size of the read model's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// A UTC hour.
+    Hour,
+    /// A UTC day.
+    Day,
+    /// A calendar month (UTC).
+    Month,
+}
+
+impl Level {
+    /// Start of the bucket holding `at`.
+    pub fn floor(self, at: Millis) -> Millis {
+        match self {
+            Level::Hour => hour_start(at),
+            Level::Day => day_start(at),
+            Level::Month => month_start(at),
+        }
+    }
+
+    /// The first bucket start at or after `at`.
+    pub fn ceil(self, at: Millis) -> Millis {
+        let floor = self.floor(at);
+        if floor == at {
+            at
+        } else {
+            match self {
+                Level::Hour => floor.saturating_add(3_600_000),
+                Level::Day => floor.saturating_add(86_400_000),
+                Level::Month => next_month_start(at),
+            }
+        }
+    }
+
+    /// The column holding a bucket's start.
+    pub fn column(self) -> &'static str {
+        match self {
+            Level::Hour => "hour_start",
+            Level::Day => "day_start",
+            Level::Month => "month_start",
+        }
+    }
+}
+
+/// One table of aggregates: its bucket size and name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rollup {
+    pub level: Level,
+    pub table: &'static str,
+}
+
+/// The process tables, finest first: each coarser one holds the sums of
+/// the finer rows in its bucket.
+pub(crate) const PROCESS_ROLLUPS: [Rollup; 3] = [
+    Rollup {
+        level: Level::Hour,
+        table: "insights_process_hour",
+    },
+    Rollup {
+        level: Level::Day,
+        table: "insights_process_day",
+    },
+    Rollup {
+        level: Level::Month,
+        table: "insights_process_month",
+    },
+];
+
+/// The element tables, finest first.
+pub(crate) const ELEMENT_ROLLUPS: [Rollup; 2] = [
+    Rollup {
+        level: Level::Day,
+        table: "insights_element_day",
+    },
+    Rollup {
+        level: Level::Month,
+        table: "insights_element_month",
+    },
+];
+
+/// One row of a process table (without its key).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ProcessHour {
+pub(crate) struct ProcessRow {
     pub started: i64,
     pub completed: i64,
     pub cancelled: i64,
@@ -93,8 +176,8 @@ pub(crate) struct ProcessHour {
     pub duration: Durations,
 }
 
-impl ProcessHour {
-    pub fn merge(&mut self, other: &ProcessHour) {
+impl ProcessRow {
+    pub fn merge(&mut self, other: &ProcessRow) {
         self.started += other.started;
         self.completed += other.completed;
         self.cancelled += other.cancelled;
@@ -103,8 +186,8 @@ impl ProcessHour {
         self.duration.merge(&other.duration);
     }
 
-    pub fn from_row(row: &AnyRow) -> Result<ProcessHour, InsightsError> {
-        Ok(ProcessHour {
+    pub fn from_row(row: &AnyRow) -> Result<ProcessRow, InsightsError> {
+        Ok(ProcessRow {
             started: row.try_get("started")?,
             completed: row.try_get("completed")?,
             cancelled: row.try_get("cancelled")?,
@@ -115,9 +198,9 @@ impl ProcessHour {
     }
 }
 
-/// One row of `insights_element_day` (without its key).
+/// One row of an element table (without its key).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct ElementDay {
+pub(crate) struct ElementRow {
     pub element_type: String,
     pub activated: i64,
     pub completed: i64,
@@ -128,8 +211,8 @@ pub(crate) struct ElementDay {
     pub wait: Durations,
 }
 
-impl ElementDay {
-    pub fn merge(&mut self, other: &ElementDay) {
+impl ElementRow {
+    pub fn merge(&mut self, other: &ElementRow) {
         if self.element_type.is_empty() {
             self.element_type = other.element_type.clone();
         }
@@ -142,8 +225,8 @@ impl ElementDay {
         self.wait.merge(&other.wait);
     }
 
-    pub fn from_row(row: &AnyRow) -> Result<ElementDay, InsightsError> {
-        Ok(ElementDay {
+    pub fn from_row(row: &AnyRow) -> Result<ElementRow, InsightsError> {
+        Ok(ElementRow {
             element_type: row.try_get("element_type")?,
             activated: row.try_get("activated")?,
             completed: row.try_get("completed")?,
@@ -247,8 +330,8 @@ struct Fold {
     pending_new: HashMap<PendingKey, Pending>,
     pending_delete: Vec<PendingKey>,
     ended: Vec<String>,
-    processes: BTreeMap<ProcessKey, ProcessHour>,
-    elements: BTreeMap<ElementKey, ElementDay>,
+    processes: BTreeMap<ProcessKey, ProcessRow>,
+    elements: BTreeMap<ElementKey, ElementRow>,
 }
 
 impl Fold {
@@ -261,7 +344,7 @@ impl Fold {
         Some(pending)
     }
 
-    fn element(&mut self, fact: &Fact, element_id: &str, at: Millis) -> &mut ElementDay {
+    fn element(&mut self, fact: &Fact, element_id: &str, at: Millis) -> &mut ElementRow {
         self.elements
             .entry((
                 fact.process_id.clone(),
@@ -272,7 +355,7 @@ impl Fold {
             .or_default()
     }
 
-    fn process(&mut self, fact: &Fact, at: Millis) -> &mut ProcessHour {
+    fn process(&mut self, fact: &Fact, at: Millis) -> &mut ProcessRow {
         self.processes
             .entry((fact.process_id.clone(), fact.version, hour_start(at)))
             .or_default()
@@ -560,13 +643,12 @@ impl Insights {
     /// Dashboards show partial numbers until it returns.
     pub async fn rebuild(&self, batch: usize) -> Result<u64, InsightsError> {
         let mut tx = self.begin().await?;
-        for table in [
-            "insights_process_hour",
-            "insights_element_day",
+        let rollups = PROCESS_ROLLUPS.iter().chain(&ELEMENT_ROLLUPS);
+        for table in rollups.map(|rollup| rollup.table).chain([
             "insights_pending",
             "insights_instances",
             "insights_gaps",
-        ] {
+        ]) {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
@@ -771,21 +853,49 @@ impl Insights {
             query.execute(&mut **tx).await?;
         }
 
-        self.write_processes(tx, &fold.processes).await?;
-        self.write_elements(tx, &fold.elements).await
+        // The hourly (daily) deltas summed into each coarser bucket: every
+        // level gets the same events in the same transaction.
+        for rollup in PROCESS_ROLLUPS {
+            let mut deltas: BTreeMap<ProcessKey, ProcessRow> = BTreeMap::new();
+            for ((process_id, version, at), delta) in &fold.processes {
+                deltas
+                    .entry((process_id.clone(), *version, rollup.level.floor(*at)))
+                    .or_default()
+                    .merge(delta);
+            }
+            self.write_processes(tx, rollup, &deltas).await?;
+        }
+        for rollup in ELEMENT_ROLLUPS {
+            let mut deltas: BTreeMap<ElementKey, ElementRow> = BTreeMap::new();
+            for ((process_id, version, element_id, at), delta) in &fold.elements {
+                deltas
+                    .entry((
+                        process_id.clone(),
+                        *version,
+                        element_id.clone(),
+                        rollup.level.floor(*at),
+                    ))
+                    .or_default()
+                    .merge(delta);
+            }
+            self.write_elements(tx, rollup, &deltas).await?;
+        }
+        Ok(())
     }
 
+    /// Adds `deltas` to the rows of `rollup`'s table.
     async fn write_processes(
         &self,
         tx: &mut Tx<'_>,
-        deltas: &BTreeMap<ProcessKey, ProcessHour>,
+        rollup: Rollup,
+        deltas: &BTreeMap<ProcessKey, ProcessRow>,
     ) -> Result<(), InsightsError> {
+        let (table, bucket) = (rollup.table, rollup.level.column());
         let keys: Vec<&ProcessKey> = deltas.keys().collect();
-        let mut merged: BTreeMap<ProcessKey, ProcessHour> = BTreeMap::new();
+        let mut merged: BTreeMap<ProcessKey, ProcessRow> = BTreeMap::new();
         for chunk in keys.chunks(MAX_PARAMS / 3) {
             let sql = format!(
-                "SELECT * FROM insights_process_hour \
-                 WHERE (process_id, version, hour_start) IN (VALUES {})",
+                "SELECT * FROM {table} WHERE (process_id, version, {bucket}) IN (VALUES {})",
                 tuples(chunk.len(), 3)
             );
             let mut query = sqlx::query(&sql);
@@ -797,23 +907,23 @@ impl Insights {
                     (
                         row.try_get("process_id")?,
                         row.try_get("version")?,
-                        row.try_get("hour_start")?,
+                        row.try_get(bucket)?,
                     ),
-                    ProcessHour::from_row(&row)?,
+                    ProcessRow::from_row(&row)?,
                 );
             }
         }
         for (key, delta) in deltas {
             merged.entry(key.clone()).or_default().merge(delta);
         }
-        let rows: Vec<(&ProcessKey, &ProcessHour)> = merged.iter().collect();
+        let rows: Vec<(&ProcessKey, &ProcessRow)> = merged.iter().collect();
         const WIDTH: usize = 13;
         for chunk in rows.chunks(MAX_PARAMS / WIDTH) {
             let sql = format!(
-                "INSERT INTO insights_process_hour (process_id, version, hour_start, started, \
+                "INSERT INTO {table} (process_id, version, {bucket}, started, \
                  completed, cancelled, incidents_opened, incidents_resolved, duration_count, \
                  duration_sum, duration_min, duration_max, duration_sketch) VALUES {} \
-                 ON CONFLICT (process_id, version, hour_start) DO UPDATE SET \
+                 ON CONFLICT (process_id, version, {bucket}) DO UPDATE SET \
                  started = excluded.started, completed = excluded.completed, \
                  cancelled = excluded.cancelled, incidents_opened = excluded.incidents_opened, \
                  incidents_resolved = excluded.incidents_resolved, \
@@ -844,17 +954,20 @@ impl Insights {
         Ok(())
     }
 
+    /// Adds `deltas` to the rows of `rollup`'s table.
     async fn write_elements(
         &self,
         tx: &mut Tx<'_>,
-        deltas: &BTreeMap<ElementKey, ElementDay>,
+        rollup: Rollup,
+        deltas: &BTreeMap<ElementKey, ElementRow>,
     ) -> Result<(), InsightsError> {
+        let (table, bucket) = (rollup.table, rollup.level.column());
         let keys: Vec<&ElementKey> = deltas.keys().collect();
-        let mut merged: BTreeMap<ElementKey, ElementDay> = BTreeMap::new();
+        let mut merged: BTreeMap<ElementKey, ElementRow> = BTreeMap::new();
         for chunk in keys.chunks(MAX_PARAMS / 4) {
             let sql = format!(
-                "SELECT * FROM insights_element_day \
-                 WHERE (process_id, version, element_id, day_start) IN (VALUES {})",
+                "SELECT * FROM {table} \
+                 WHERE (process_id, version, element_id, {bucket}) IN (VALUES {})",
                 tuples(chunk.len(), 4)
             );
             let mut query = sqlx::query(&sql);
@@ -871,24 +984,24 @@ impl Insights {
                         row.try_get("process_id")?,
                         row.try_get("version")?,
                         row.try_get("element_id")?,
-                        row.try_get("day_start")?,
+                        row.try_get(bucket)?,
                     ),
-                    ElementDay::from_row(&row)?,
+                    ElementRow::from_row(&row)?,
                 );
             }
         }
         for (key, delta) in deltas {
             merged.entry(key.clone()).or_default().merge(delta);
         }
-        let rows: Vec<(&ElementKey, &ElementDay)> = merged.iter().collect();
+        let rows: Vec<(&ElementKey, &ElementRow)> = merged.iter().collect();
         const WIDTH: usize = 20;
         for chunk in rows.chunks(MAX_PARAMS / WIDTH) {
             let sql = format!(
-                "INSERT INTO insights_element_day (process_id, version, element_id, day_start, \
+                "INSERT INTO {table} (process_id, version, element_id, {bucket}, \
                  element_type, activated, completed, terminated, incidents_opened, \
                  incidents_resolved, duration_count, duration_sum, duration_min, duration_max, \
                  duration_sketch, wait_count, wait_sum, wait_min, wait_max, wait_sketch) \
-                 VALUES {} ON CONFLICT (process_id, version, element_id, day_start) DO UPDATE SET \
+                 VALUES {} ON CONFLICT (process_id, version, element_id, {bucket}) DO UPDATE SET \
                  element_type = excluded.element_type, activated = excluded.activated, \
                  completed = excluded.completed, terminated = excluded.terminated, \
                  incidents_opened = excluded.incidents_opened, \

@@ -1,9 +1,11 @@
 //! Flowdesk insights: process analytics.
 //!
-//! Owns the analytics read model — aggregates per process, version, hour
-//! and per element and day, folded from the engine's append-only history
-//! log — and the queries dashboards and reports ask of it (KPIs, time
-//! series, per-element statistics for the diagram heatmap).
+//! Owns the analytics read model — aggregates per process, version and
+//! hour (rolled up per day and calendar month) and per element and day
+//! (rolled up per month), folded from the engine's append-only history log
+//! — and the queries dashboards and reports ask of it (KPIs, time series,
+//! per-element statistics for the diagram heatmap), each answered from the
+//! coarsest rollups its date range covers whole.
 //!
 //! The read model is incremental and idempotent: [`Insights::catch_up`]
 //! reads history after a cursor in batches and folds each batch into the
@@ -14,8 +16,9 @@
 //! percentiles can be answered over any date range.
 //!
 //! Boundaries: this crate reads `history` and `instances` and writes only
-//! its own `insights_*` tables (migration 0005 in `flowdesk-store`); it never
-//! changes how history is written. It knows nothing about HTTP.
+//! its own `insights_*` tables (migrations 0005 and 0012 in
+//! `flowdesk-store`); it never changes how history is written. It knows
+//! nothing about HTTP.
 
 #![warn(missing_docs)]
 
@@ -92,4 +95,38 @@ pub fn hour_start(at: Millis) -> Millis {
 /// Start of the UTC day holding `at`.
 pub fn day_start(at: Millis) -> Millis {
     at - at.rem_euclid(86_400_000)
+}
+
+/// Days from the start of the Julian period to the Unix epoch.
+const EPOCH_JULIAN_DAY: i64 = 2_440_588;
+
+/// The calendar date of the UTC day holding `at`; times outside the years
+/// -9999..=9999 count as the first or last day of that range.
+fn utc_date(at: Millis) -> time::Date {
+    let julian = (at.div_euclid(86_400_000) + EPOCH_JULIAN_DAY).clamp(
+        i64::from(time::Date::MIN.to_julian_day()),
+        i64::from(time::Date::MAX.to_julian_day()),
+    );
+    time::Date::from_julian_day(julian as i32).unwrap_or(time::Date::MIN)
+}
+
+fn date_millis(date: time::Date) -> Millis {
+    (i64::from(date.to_julian_day()) - EPOCH_JULIAN_DAY) * 86_400_000
+}
+
+/// Start (00:00 UTC of its first day) of the calendar month holding `at`.
+pub fn month_start(at: Millis) -> Millis {
+    let date = utc_date(at);
+    date_millis(date.replace_day(1).unwrap_or(date))
+}
+
+/// Start of the calendar month after the one holding `at` (saturating
+/// after December 9999).
+pub fn next_month_start(at: Millis) -> Millis {
+    let date = utc_date(at);
+    let (year, month) = match date.month() {
+        time::Month::December => (date.year() + 1, time::Month::January),
+        month => (date.year(), month.next()),
+    };
+    time::Date::from_calendar_date(year, month, 1).map_or(Millis::MAX, date_millis)
 }

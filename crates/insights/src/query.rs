@@ -3,15 +3,21 @@
 //!
 //! A bucket (an hour of process data, a day of element data) belongs to a
 //! date range when its start lies in `[from, to)`; times are UTC
-//! milliseconds since the Unix epoch.
+//! milliseconds since the Unix epoch. A query reads the whole months and
+//! days of its range from the monthly and daily rollups and only the hours
+//! (days) at its edges from the finest rows, so its cost grows with the
+//! number of months, not of hours.
 
 use std::collections::BTreeMap;
 
 use flowdesk_store::Millis;
 use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use crate::fold::{Durations, ElementDay, ProcessHour};
+use crate::fold::{
+    Durations, ElementRow, Level, ProcessRow, Rollup, ELEMENT_ROLLUPS, PROCESS_ROLLUPS,
+};
 use crate::{day_start, hour_start, Insights, InsightsError};
 
 /// At most this many buckets in one time series.
@@ -200,114 +206,167 @@ pub struct ReadModelStatus {
     pub as_of: Millis,
 }
 
-/// `WHERE` conditions and their binds for a filter on a table whose bucket
-/// column is `bucket`; parameters start at `$1`.
-struct Conditions {
+/// A part of a range read from one table: bucket starts in `[from, to)`
+/// (`None`: unbounded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Segment {
+    rollup: Rollup,
+    from: Option<Millis>,
+    to: Option<Millis>,
+}
+
+/// Splits the bucket starts `[from, to)` of `rollups[0]`'s level (bounds
+/// aligned to it) into segments: whole buckets of the coarsest rollup the
+/// range holds, and finer ones only at its edges. Reading the segments
+/// reads every finest bucket of the range exactly once.
+fn cover(from: Option<Millis>, to: Option<Millis>, rollups: &[Rollup]) -> Vec<Segment> {
+    let Some((&finest, coarser)) = rollups.split_first() else {
+        return Vec::new();
+    };
+    let whole = |from: Option<Millis>, to: Option<Millis>| Segment {
+        rollup: finest,
+        from,
+        to,
+    };
+    let Some(next) = coarser.first() else {
+        return vec![whole(from, to)];
+    };
+    let inner_from = from.map(|at| next.level.ceil(at));
+    let inner_to = to.map(|at| next.level.floor(at));
+    if let (Some(inner_from), Some(inner_to)) = (inner_from, inner_to) {
+        if inner_from >= inner_to {
+            return vec![whole(from, to)];
+        }
+    }
+    let mut segments = Vec::new();
+    if inner_from != from {
+        segments.push(whole(from, inner_from));
+    }
+    segments.extend(cover(inner_from, inner_to, coarser));
+    if inner_to != to {
+        segments.push(whole(inner_to, to));
+    }
+    segments
+}
+
+/// The process-table buckets (hour starts) a filter's range holds.
+fn hour_range(filter: &Filter) -> (Option<Millis>, Option<Millis>) {
+    let ceil = |at: Millis| Level::Hour.ceil(at);
+    (filter.from.map(ceil), filter.to.map(ceil))
+}
+
+/// The element-table buckets (day starts) a filter's range holds.
+fn day_range(filter: &Filter) -> (Option<Millis>, Option<Millis>) {
+    let ceil = |at: Millis| Level::Day.ceil(at);
+    (filter.from.map(ceil), filter.to.map(ceil))
+}
+
+/// `SELECT {select} FROM` a segment's table with the filter's process and
+/// version and the segment's range, and the binds in order (texts first,
+/// then numbers: both dialects take `$n` in any order).
+struct SegmentQuery {
     sql: String,
     texts: Vec<String>,
     numbers: Vec<i64>,
 }
 
-fn conditions(filter: &Filter, bucket: &str, with_range: bool) -> Conditions {
-    // Text binds first, then numbers: both dialects take `$n` in any order.
-    let mut parts = Vec::new();
-    let mut texts = Vec::new();
-    let mut numbers = Vec::new();
-    if let Some(process_id) = &filter.process_id {
-        texts.push(process_id.clone());
-        parts.push(format!("process_id = ${}", texts.len()));
-    }
-    let mut next = texts.len();
-    let mut number = |value: i64, condition: &str, parts: &mut Vec<String>| {
-        next += 1;
-        numbers.push(value);
-        parts.push(format!("{condition} ${next}"));
-    };
-    if let Some(version) = filter.version {
-        number(version, "version =", &mut parts);
-    }
-    if with_range {
-        if let Some(from) = filter.from {
-            number(from, &format!("{bucket} >="), &mut parts);
+impl SegmentQuery {
+    fn new(select: &str, filter: &Filter, segment: &Segment) -> SegmentQuery {
+        let mut parts = Vec::new();
+        let mut texts = Vec::new();
+        let mut numbers = Vec::new();
+        if let Some(process_id) = &filter.process_id {
+            texts.push(process_id.clone());
+            parts.push(format!("process_id = ${}", texts.len()));
+        }
+        let bucket = segment.rollup.level.column();
+        for (value, condition) in [
+            (filter.version, "version ="),
+            (segment.from, &format!("{bucket} >=")),
+            (segment.to, &format!("{bucket} <")),
+        ] {
+            if let Some(value) = value {
+                numbers.push(value);
+                parts.push(format!("{condition} ${}", texts.len() + numbers.len()));
+            }
+        }
+        let mut sql = format!("SELECT {select} FROM {}", segment.rollup.table);
+        if !parts.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&parts.join(" AND "));
+        }
+        SegmentQuery {
+            sql,
+            texts,
+            numbers,
         }
     }
-    if let Some(to) = filter.to {
-        number(to, &format!("{bucket} <"), &mut parts);
-    }
-    Conditions {
-        sql: if parts.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", parts.join(" AND "))
-        },
-        texts,
-        numbers,
+
+    async fn fetch(&self, insights: &Insights) -> Result<Vec<AnyRow>, InsightsError> {
+        let mut query = sqlx::query(&self.sql);
+        for text in &self.texts {
+            query = query.bind(text.as_str());
+        }
+        for number in &self.numbers {
+            query = query.bind(*number);
+        }
+        Ok(query.fetch_all(insights.store().pool()).await?)
     }
 }
 
 impl Insights {
-    async fn process_hours(
+    /// Process rows of the filter (process, version) covering the hours
+    /// `[from, to)`, from the coarsest of `rollups` that fit: (bucket
+    /// start, row).
+    async fn process_rows(
         &self,
         filter: &Filter,
-        with_range: bool,
-    ) -> Result<Vec<(Millis, ProcessHour)>, InsightsError> {
-        let conditions = conditions(filter, "hour_start", with_range);
-        let sql = format!(
-            "SELECT * FROM insights_process_hour{} ORDER BY hour_start",
-            conditions.sql
-        );
-        let mut query = sqlx::query(&sql);
-        for text in &conditions.texts {
-            query = query.bind(text.as_str());
+        (from, to): (Option<Millis>, Option<Millis>),
+        rollups: &[Rollup],
+    ) -> Result<Vec<(Millis, ProcessRow)>, InsightsError> {
+        let mut out = Vec::new();
+        for segment in cover(from, to, rollups) {
+            let column = segment.rollup.level.column();
+            for row in SegmentQuery::new("*", filter, &segment).fetch(self).await? {
+                out.push((row.try_get(column)?, ProcessRow::from_row(&row)?));
+            }
         }
-        for number in &conditions.numbers {
-            query = query.bind(*number);
-        }
-        let rows = query.fetch_all(self.store().pool()).await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("hour_start")?, ProcessHour::from_row(row)?)))
-            .collect()
+        Ok(out)
     }
 
-    /// Instances active before `at` (all history before it).
+    /// Instances of the filter (process, version) active before the hour
+    /// boundary `at` (all history in earlier hours).
     async fn active_before(
         &self,
         filter: &Filter,
         at: Option<Millis>,
     ) -> Result<i64, InsightsError> {
-        let before = Filter {
-            from: None,
-            to: at,
-            ..filter.clone()
-        };
-        let conditions = conditions(&before, "hour_start", false);
-        let sql = format!(
-            "SELECT CAST(COALESCE(SUM(started - completed - cancelled), 0) AS BIGINT) AS active \
-             FROM insights_process_hour{}",
-            conditions.sql
-        );
-        let mut query = sqlx::query(&sql);
-        for text in &conditions.texts {
-            query = query.bind(text.as_str());
+        let mut active = 0;
+        for segment in cover(None, at, &PROCESS_ROLLUPS) {
+            let query = SegmentQuery::new(
+                "CAST(COALESCE(SUM(started - completed - cancelled), 0) AS BIGINT) AS active",
+                filter,
+                &segment,
+            );
+            for row in query.fetch(self).await? {
+                active += row.try_get::<i64, _>("active")?;
+            }
         }
-        for number in &conditions.numbers {
-            query = query.bind(*number);
-        }
-        let row = query.fetch_one(self.store().pool()).await?;
-        Ok(row.try_get("active")?)
+        Ok(active)
     }
 
     /// KPI summary of a range.
     pub async fn kpis(&self, filter: &Filter) -> Result<Kpis, InsightsError> {
-        let mut total = ProcessHour::default();
-        for (_, row) in self.process_hours(filter, true).await? {
+        let range = hour_range(filter);
+        let mut total = ProcessRow::default();
+        for (_, row) in self.process_rows(filter, range, &PROCESS_ROLLUPS).await? {
             total.merge(&row);
         }
         Ok(Kpis {
             started: total.started,
             completed: total.completed,
             cancelled: total.cancelled,
-            active: self.active_before(filter, filter.to).await?,
+            active: self.active_before(filter, range.1).await?,
             incidents_opened: total.incidents_opened,
             incidents_resolved: total.incidents_resolved,
             duration: DurationStats::of(&total.duration),
@@ -329,10 +388,17 @@ impl Insights {
                 )));
             }
         }
-        let hours = self.process_hours(filter, true).await?;
+        // Daily points may come from the daily rollup, hourly ones only
+        // from the hourly rows.
+        let rollups = match granularity {
+            Granularity::Hour => &PROCESS_ROLLUPS[..1],
+            Granularity::Day => &PROCESS_ROLLUPS[..2],
+        };
+        let range = hour_range(filter);
+        let rows = self.process_rows(filter, range, rollups).await?;
         let (Some(first), Some(last)) = (
-            filter.from.or(hours.first().map(|(at, _)| *at)),
-            filter.to.or(hours.last().map(|(at, _)| *at + 1)),
+            filter.from.or(rows.iter().map(|(at, _)| *at).min()),
+            filter.to.or(rows.iter().map(|(at, _)| *at + 1).max()),
         ) else {
             return Ok(Vec::new());
         };
@@ -344,14 +410,18 @@ impl Insights {
                 "{buckets} buckets asked for, at most {MAX_BUCKETS}: narrow the range or use days"
             )));
         }
-        let mut grouped: BTreeMap<Millis, ProcessHour> = BTreeMap::new();
-        for (at, row) in &hours {
+        let mut grouped: BTreeMap<Millis, ProcessRow> = BTreeMap::new();
+        for (at, row) in &rows {
             grouped
                 .entry(granularity.start(*at))
                 .or_default()
                 .merge(row);
         }
-        let mut active = self.active_before(filter, Some(start)).await?;
+        // The backlog before the first hour of the range, then each
+        // bucket's hours (those of the range) added to it.
+        let mut active = self
+            .active_before(filter, Some(range.0.unwrap_or(start)))
+            .await?;
         let mut points = Vec::new();
         for n in 0..buckets.max(0) {
             let bucket = start + n * step;
@@ -373,21 +443,15 @@ impl Insights {
 
     /// Statistics per element (days whose start lies in the range), by element id.
     pub async fn element_stats(&self, filter: &Filter) -> Result<Vec<ElementStats>, InsightsError> {
-        let conditions = conditions(filter, "day_start", true);
-        let sql = format!("SELECT * FROM insights_element_day{}", conditions.sql);
-        let mut query = sqlx::query(&sql);
-        for text in &conditions.texts {
-            query = query.bind(text.as_str());
-        }
-        for number in &conditions.numbers {
-            query = query.bind(*number);
-        }
-        let mut elements: BTreeMap<String, ElementDay> = BTreeMap::new();
-        for row in query.fetch_all(self.store().pool()).await? {
-            elements
-                .entry(row.try_get("element_id")?)
-                .or_default()
-                .merge(&ElementDay::from_row(&row)?);
+        let (from, to) = day_range(filter);
+        let mut elements: BTreeMap<String, ElementRow> = BTreeMap::new();
+        for segment in cover(from, to, &ELEMENT_ROLLUPS) {
+            for row in SegmentQuery::new("*", filter, &segment).fetch(self).await? {
+                elements
+                    .entry(row.try_get("element_id")?)
+                    .or_default()
+                    .merge(&ElementRow::from_row(&row)?);
+            }
         }
         Ok(elements
             .into_iter()
@@ -405,11 +469,13 @@ impl Insights {
             .collect())
     }
 
-    /// Every process version seen in history, with its instance count.
+    /// Every process version seen in history, with its instance count (the
+    /// instances counted as started, summed over the monthly rollup).
     pub async fn processes(&self) -> Result<Vec<ProcessVersion>, InsightsError> {
         let rows = sqlx::query(
-            "SELECT process_id, version, COUNT(*) AS instances FROM insights_instances \
-             GROUP BY process_id, version ORDER BY process_id, version",
+            "SELECT process_id, version, CAST(SUM(started) AS BIGINT) AS instances \
+             FROM insights_process_month GROUP BY process_id, version \
+             ORDER BY process_id, version",
         )
         .fetch_all(self.store().pool())
         .await?;
@@ -441,5 +507,91 @@ impl Insights {
             awaited_gaps: gaps.try_get("n")?,
             as_of: cursor.try_get("updated_at")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{month_start, next_month_start};
+
+    const HOUR: Millis = 3_600_000;
+    const DAY: Millis = 86_400_000;
+    /// 2026-01-01T00:00:00Z.
+    const JAN: Millis = 1_767_225_600_000;
+    const FEB: Millis = JAN + 31 * DAY;
+    const MAR: Millis = FEB + 28 * DAY;
+
+    #[test]
+    fn months_are_calendar_months_in_utc() {
+        assert_eq!(month_start(JAN), JAN);
+        assert_eq!(month_start(FEB - 1), JAN);
+        assert_eq!(month_start(MAR + 5 * HOUR), MAR);
+        assert_eq!(next_month_start(JAN + 17 * DAY), FEB);
+        assert_eq!(next_month_start(FEB), MAR);
+        // 2025-12-31T23:59:59.999Z, a leap February (2024) and before 1970.
+        assert_eq!(month_start(JAN - 1), JAN - 31 * DAY);
+        assert_eq!(next_month_start(JAN - 1), JAN);
+        let feb_2024 = 1_706_745_600_000;
+        assert_eq!(next_month_start(feb_2024), feb_2024 + 29 * DAY);
+        assert_eq!(month_start(-1), -31 * DAY);
+        assert_eq!(next_month_start(-1), 0);
+        assert_eq!(Level::Month.ceil(FEB), FEB);
+        assert_eq!(Level::Month.ceil(FEB + 1), MAR);
+        assert_eq!(Level::Day.ceil(FEB + 1), FEB + DAY);
+        assert_eq!(Level::Hour.ceil(FEB - 1), FEB);
+        // Far-off times stay ordered instead of failing.
+        assert!(month_start(i64::MAX) > month_start(0));
+        assert!(month_start(i64::MIN) < month_start(0));
+    }
+
+    fn segments(from: Option<Millis>, to: Option<Millis>, rollups: &[Rollup]) -> Vec<String> {
+        cover(from, to, rollups)
+            .into_iter()
+            .map(|s| format!("{:?} {:?}..{:?}", s.rollup.level, s.from, s.to))
+            .collect()
+    }
+
+    #[test]
+    fn a_range_is_read_from_whole_months_then_days_then_hours() {
+        let from = JAN + 19 * DAY + 14 * HOUR;
+        let to = MAR + 2 * DAY + 6 * HOUR;
+        assert_eq!(
+            segments(Some(from), Some(to), &PROCESS_ROLLUPS),
+            [
+                format!("Hour {:?}..{:?}", Some(from), Some(JAN + 20 * DAY)),
+                format!("Day {:?}..{:?}", Some(JAN + 20 * DAY), Some(FEB)),
+                format!("Month {:?}..{:?}", Some(FEB), Some(MAR)),
+                format!("Day {:?}..{:?}", Some(MAR), Some(MAR + 2 * DAY)),
+                format!("Hour {:?}..{:?}", Some(MAR + 2 * DAY), Some(to)),
+            ]
+        );
+        // Unbounded: all months; open at one end.
+        assert_eq!(segments(None, None, &PROCESS_ROLLUPS), ["Month None..None"]);
+        assert_eq!(
+            segments(None, Some(FEB + 3 * HOUR), &PROCESS_ROLLUPS),
+            [
+                format!("Month None..{:?}", Some(FEB)),
+                format!("Hour {:?}..{:?}", Some(FEB), Some(FEB + 3 * HOUR)),
+            ]
+        );
+        // No whole day inside: hours only; no whole month: days and hours.
+        assert_eq!(
+            segments(Some(FEB + HOUR), Some(FEB + 20 * HOUR), &PROCESS_ROLLUPS),
+            [format!(
+                "Hour {:?}..{:?}",
+                Some(FEB + HOUR),
+                Some(FEB + 20 * HOUR)
+            )]
+        );
+        assert_eq!(
+            segments(Some(FEB), Some(FEB + 3 * DAY), &ELEMENT_ROLLUPS),
+            [format!("Day {:?}..{:?}", Some(FEB), Some(FEB + 3 * DAY))]
+        );
+        // A daily series never reads months.
+        assert_eq!(
+            segments(Some(JAN), Some(MAR), &PROCESS_ROLLUPS[..2]),
+            [format!("Day {:?}..{:?}", Some(JAN), Some(MAR))]
+        );
     }
 }

@@ -86,11 +86,21 @@ async fn open_job(store: &Store, instance_id: &str, kind: &str) -> i64 {
 /// Runs instances `range` of the workload, each to its end (or left
 /// waiting at its worker job), instance `i` starting at `T0 + i * 3 min`.
 pub async fn run(store: &Store, definitions: &[Definition], range: std::ops::Range<u64>) {
+    run_spaced(store, definitions, range, 180_000).await;
+}
+
+/// [`run`] with instance `i` starting at `T0 + i * spacing` (ms).
+pub async fn run_spaced(
+    store: &Store,
+    definitions: &[Definition],
+    range: std::ops::Range<u64>,
+    spacing: i64,
+) {
     let workflow = Workflow::new(store.clone());
     for i in range {
         let mut rng = Lcg::new(i * 7919 + 17);
         let definition = &definitions[rng.below(definitions.len() as u64) as usize];
-        let mut now = T0 + i as i64 * 180_000;
+        let mut now = T0 + i as i64 * spacing;
         let mut tx = workflow.begin().await.unwrap();
         let instance = workflow
             .start_instance(&mut tx, definition, Default::default(), "test", now)
