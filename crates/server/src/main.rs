@@ -17,6 +17,7 @@ mod report_cli;
 mod tls;
 mod workflow_cli;
 
+use std::future::IntoFuture;
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -360,32 +361,58 @@ async fn serve(
         REPORT_SCHEDULE_POLL,
         now_ms,
     );
+    // Graceful shutdown waits for open connections, and a live update
+    // stream (GET /api/events) never ends by itself: they get 5 s.
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    };
     // Connect info gives sign-in throttling the client address.
-    let served = match tls {
-        Some(tls) => {
-            tracing::info!(tls = true, "listening on {address}");
-            use axum::serve::ListenerExt;
-            // Browsers that once reached Flowdesk over HTTPS never fall back to HTTP.
-            let router = router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
-                axum::http::header::STRICT_TRANSPORT_SECURITY,
-                axum::http::HeaderValue::from_static("max-age=31536000"),
-            ));
-            // `tap_io` gives the TLS listener axum's connect info (the peer address).
-            axum::serve(
-                tls::TlsListener::new(listener, tls)?.tap_io(|_| {}),
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-        }
-        None => {
-            tracing::info!(tls = false, "listening on {address}");
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+    let serving: std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send>> =
+        match tls {
+            Some(tls) => {
+                tracing::info!(tls = true, "listening on {address}");
+                use axum::serve::ListenerExt;
+                // Browsers that once reached Flowdesk over HTTPS never fall back to HTTP.
+                let router =
+                    router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+                        axum::http::header::STRICT_TRANSPORT_SECURITY,
+                        axum::http::HeaderValue::from_static("max-age=31536000"),
+                    ));
+                // `tap_io` gives the TLS listener axum's connect info (the peer address).
+                Box::pin(
+                    axum::serve(
+                        tls::TlsListener::new(listener, tls)?.tap_io(|_| {}),
+                        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(shutdown)
+                    .into_future(),
+                )
+            }
+            None => {
+                tracing::info!(tls = false, "listening on {address}");
+                Box::pin(
+                    axum::serve(
+                        listener,
+                        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(shutdown)
+                    .into_future(),
+                )
+            }
+        };
+    let served = tokio::select! {
+        served = serving => served,
+        () = async {
+            if stopped.wait_for(|stopping| *stopping).await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => {
+            tracing::info!("connections still open after the grace period are closed");
+            Ok(())
         }
     }
     .context("server failed");
@@ -395,6 +422,9 @@ async fn serve(
     tracing::info!("stopped");
     Ok(())
 }
+
+/// How long open connections may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {
