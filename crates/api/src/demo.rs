@@ -146,12 +146,17 @@ pub async fn seed(store: &Store) -> Result<(), ApiError> {
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    analytics(store, &process.process_id, now).await
+    analytics(store, &process.process_id, process.version, now).await
 }
 
 /// The demo dashboard (KPIs, throughput, durations and incidents per
 /// element, the diagram heatmap) and report (instances per day).
-async fn analytics(store: &Store, process_id: &str, now: i64) -> Result<(), ApiError> {
+async fn analytics(
+    store: &Store,
+    process_id: &str,
+    version: i64,
+    now: i64,
+) -> Result<(), ApiError> {
     let problem = |e: flowdesk_insights::InsightsError| ApiError::Internal(format!("demo: {e}"));
     let roles: Vec<String> = Role::ALL.iter().map(|r| r.as_str().to_string()).collect();
     let tile = |id: &str, title: &str, kind, metric, width| Tile {
@@ -172,6 +177,7 @@ async fn analytics(store: &Store, process_id: &str, now: i64) -> Result<(), ApiE
                 definition: DashboardDefinition {
                     filters: DashboardFilters {
                         process_id: Some(process_id.to_string()),
+                        version: Some(version),
                         ..DashboardFilters::default()
                     },
                     refresh_seconds: Some(30),

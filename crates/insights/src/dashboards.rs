@@ -697,7 +697,7 @@ impl Insights {
         overrides: &FilterOverrides,
     ) -> Result<Chart, InsightsError> {
         let name = tile.metric.as_str().to_string();
-        let (kind, categories, values) = match self.tile_data(dashboard, tile, overrides).await? {
+        let (kind, categories, values): (ChartKind, Vec<String>, Vec<f64>) = match self.tile_data(dashboard, tile, overrides).await? {
             TileData::Kpi { .. } | TileData::Table { .. } => {
                 return Err(InsightsError::InvalidQuery(format!(
                     "tile {:?} is a {} tile and has no chart; charts are drawn for series, bar, pie and heatmap tiles",
@@ -729,7 +729,6 @@ impl Insights {
                 elements.iter().map(|e| e.mean_ms.unwrap_or(0.0)).collect(),
             ),
         };
-        let categories: Vec<String> = categories;
         if categories.is_empty() {
             return Err(InsightsError::InvalidQuery(format!(
                 "tile {:?} has no data to draw for these filters",

@@ -176,7 +176,7 @@ dual_test!(async fn tiles_answer_what_the_read_model_answers(store) {
 dual_test!(async fn bad_dashboards_name_the_field(store) {
     let insights = Insights::new(store.clone());
     let good = || input(vec![tile("a", TileKind::Kpi, Metric::Started), tile("b", TileKind::Series, Metric::Completed)]);
-    let cases: Vec<(Box<dyn Fn(&mut DashboardInput)>, &str)> = vec![
+    let cases: Vec<(Box<dyn Fn(&mut DashboardInput) + Send + Sync>, &str)> = vec![
         (Box::new(|d| d.name = " ".into()), "name: a dashboard needs a name"),
         (Box::new(|d| d.roles = vec!["viewer".into(), "boss".into()]), "roles[1]: there is no role \"boss\""),
         (Box::new(|d| d.definition.refresh_seconds = Some(1)), "definition.refresh_seconds: must be between 5 and 86400"),

@@ -260,3 +260,28 @@ dual_test!(async fn reports_are_shared_by_role_with_sql_sources_and_schedules(st
     get(&app, &format!("/api/reports/{id}"), &operator).await.assert_problem(404, "not-found");
     assert_eq!(count(&store, "insights_report_schedules").await, 0);
 });
+
+dual_test!(async fn the_demo_dashboard_and_report_answer(store) {
+    let app = app(&store);
+    let admin = setup_admin(&app).await;
+    let viewer = user_with_role(&app, &admin, "viewer").await;
+    flowdesk_api::demo::seed(&store).await.unwrap();
+    assert_eq!(post_json(&app, "/api/insights/catch-up", &viewer, json!({})).await.status, StatusCode::OK);
+    let listed = get(&app, "/api/dashboards", &viewer).await.json();
+    assert_eq!(listed[0]["name"], flowdesk_api::demo::DEMO_DASHBOARD);
+    let id = listed[0]["id"].as_str().unwrap();
+    let dashboard = get(&app, &format!("/api/dashboards/{id}"), &viewer).await.json();
+    let kinds: Vec<&str> = dashboard["definition"]["tiles"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["kpi", "kpi", "kpi", "kpi", "series", "bar", "pie", "heatmap"]);
+    let kpis = get(&app, "/api/insights/kpis?process_id=order-approval", &viewer).await.json();
+    let started = get(&app, &format!("/api/dashboards/{id}/tiles/started"), &viewer).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", String::from_utf8_lossy(&started.body));
+    assert_eq!(started.json()["value"].as_f64(), kpis["started"].as_f64());
+    for tile in dashboard["definition"]["tiles"].as_array().unwrap() {
+        let reply = get(&app, &format!("/api/dashboards/{id}/tiles/{}", tile["id"].as_str().unwrap()), &viewer).await;
+        assert_eq!(reply.status, StatusCode::OK, "{tile}: {}", String::from_utf8_lossy(&reply.body));
+    }
+    let report = get(&app, &format!("/api/reports/{}", flowdesk_api::demo::DEMO_REPORT.replace(' ', "%20")), &viewer).await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert_eq!(report.json()["definition"]["source"], "daily");
+});
