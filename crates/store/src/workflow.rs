@@ -373,7 +373,10 @@ impl Workflow {
         // effects' rows reference it, so it goes first); the caller gets the
         // same values back without a read-back.
         let ended = has_ended(state.status);
-        let sealer = Sealer::new(&self.store, self.store.sensitive().of_definition(definition)?);
+        let sealer = Sealer::new(
+            &self.store,
+            self.store.sensitive().of_definition(definition)?,
+        );
         let (variables, state_json) = sealer.seal_state(&instance_id, &state)?;
         let instance = Instance {
             id: instance_id,
@@ -470,9 +473,13 @@ impl Workflow {
                  and cannot take commands"
             )));
         };
-        let state_json =
-            sensitive::open_text(&self.store, &sensitive::INSTANCE_STATES, instance_id, state_json)
-                .await?;
+        let state_json = sensitive::open_text(
+            &self.store,
+            &sensitive::INSTANCE_STATES,
+            instance_id,
+            state_json,
+        )
+        .await?;
         let mut state: ProcessInstanceState = serde_json::from_str(&state_json).map_err(|e| {
             StoreError::InvalidData(format!("state of instance {instance_id}: {e}"))
         })?;
@@ -806,8 +813,11 @@ impl Workflow {
         if ttl_ms > 0 {
             let message_id = crate::new_id();
             let sealer = Sealer::new(&self.store, self.store.sensitive().configured());
-            let variables =
-                sealer.seal(&sensitive::MESSAGE_VARIABLES, &message_id, Value::Object(variables))?;
+            let variables = sealer.seal(
+                &sensitive::MESSAGE_VARIABLES,
+                &message_id,
+                Value::Object(variables),
+            )?;
             sqlx::query(
                 "INSERT INTO messages (id, message_name, correlation_key, variables, \
                  published_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
