@@ -200,9 +200,9 @@ pub async fn build_and_run_report(client: &Client, screens: &Screens) -> Result<
         |text| text.contains("Numbers as of") && text.contains("run by admin"),
     )
     .await?;
-    wait_for(client, "img[data-testid=run-chart]", UI_DEADLINE)
+    image_loaded(client, "img[data-testid=run-chart]")
         .await
-        .context("the run's chart did not appear")?;
+        .context("the run's chart (the server's SVG) did not show")?;
 
     let reports = page_json(client, "GET", "/api/reports", None).await?;
     let report = reports
@@ -403,7 +403,10 @@ pub async fn build_and_open_dashboard(client: &Client, screens: &Screens) -> Res
         |text| text.contains("every 30 s"),
     )
     .await?;
-    chart_loaded(client).await?;
+    let throughput = saved["definition"]["tiles"][4]["id"]
+        .as_str()
+        .context("the throughput tile has no id")?;
+    chart_loaded(client, &id, throughput).await?;
     screens.capture(client, "dashboard").await?;
 
     // The heatmap: every element the instances reached is coloured, with a badge.
@@ -478,22 +481,39 @@ async fn kpi_shows(client: &Client, title: &str, expected: usize) -> Result<()> 
     .await
 }
 
-/// Waits until the chart tile's image (the server's SVG) has loaded.
-async fn chart_loaded(client: &Client) -> Result<()> {
-    poll("the throughput chart image", UI_DEADLINE, || async move {
-        let width = client
-            .execute(
-                "const img = document.querySelector('img[data-testid=tile-chart]'); \
+/// Waits until the image `css` (a chart: the server's SVG) has loaded.
+async fn image_loaded(client: &Client, css: &str) -> Result<()> {
+    poll(
+        &format!("the image `{css}` to load"),
+        UI_DEADLINE,
+        || async move {
+            let width = client
+                .execute(
+                    "const img = document.querySelector(arguments[0]); \
                  return img && img.complete ? img.naturalWidth : 0;",
-                vec![],
-            )
-            .await?;
-        Ok(match width.as_u64() {
-            Some(width) if width > 0 => Attempt::Done(()),
-            _ => Attempt::Retry("not loaded".to_owned()),
-        })
-    })
+                    vec![json!(css)],
+                )
+                .await?;
+            Ok(match width.as_u64() {
+                Some(width) if width > 0 => Attempt::Done(()),
+                _ => Attempt::Retry("not loaded".to_owned()),
+            })
+        },
+    )
     .await
+}
+
+/// [`image_loaded`] for a chart tile; on a timeout the error shows the
+/// start of what the tile's chart endpoint answers.
+async fn chart_loaded(client: &Client, dashboard_id: &str, tile_id: &str) -> Result<()> {
+    let css = format!("[data-tile='{tile_id}'] img[data-testid=tile-chart]");
+    if let Err(error) = image_loaded(client, &css).await {
+        let path = format!("/api/dashboards/{dashboard_id}/tiles/{tile_id}/chart?format=svg");
+        let (status, body) = page_fetch(client, "GET", &path, None).await?;
+        let start: String = body.chars().take(300).collect();
+        bail!("{error:#}; GET {path} answers {status}: {start}");
+    }
+    Ok(())
 }
 
 /// Opens the dashboard list and the dashboard from it, as a returning user

@@ -28,6 +28,7 @@ import {
   runHasChart,
   scheduleProblem,
   sqlParameterNames,
+  svgDataUrl,
   tileQuery,
   updateTile,
   withSource,
@@ -260,6 +261,16 @@ describe('refresh and as-of', () => {
       '3 d 4 h',
     ]);
     expect(formatMs(null)).toBe('—');
+  });
+});
+
+describe('charts', () => {
+  it('turns SVG text into a data URL an image decodes back to the same text', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><text>50% & #1</text></svg>';
+    const url = svgDataUrl(svg);
+    expect(url.startsWith('data:image/svg+xml;charset=utf-8,')).toBe(true);
+    expect(url).not.toContain('#');
+    expect(decodeURIComponent(url.slice(url.indexOf(',') + 1))).toBe(svg);
   });
 });
 

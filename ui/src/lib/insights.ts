@@ -276,6 +276,17 @@ export function asOfText(asOf: Millis, now: Millis): string {
   return `${time} (${ago})`;
 }
 
+// ---------------------------------------------------------------- charts
+
+/**
+ * A chart's SVG text as a `data:` URL for an `<img>`: the image shows it
+ * without running anything in it, and the server's content security policy
+ * allows `data:` images (not `blob:`).
+ */
+export function svgDataUrl(svg: string): string {
+  return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+}
+
 // ---------------------------------------------------------------- values
 
 /** "850 ms", "4.2 s", "3 min 20 s", "2 h 5 min", "3 d 4 h". */
