@@ -72,4 +72,30 @@ dual_test!(async fn report_run_writes_every_format(store) {
     let (_, stderr) = flowdesk_fails(&["report", "run", "Nothing", "--format", "pdf", "--out", out, "--db", &url]);
     assert!(stderr.contains("no report named \"Nothing\""), "{stderr}");
     assert!(!std::path::Path::new(out).exists());
+
+    // A SQL-source report: its $name parameters come from --param.
+    let sql = ReportDefinition {
+        source: Source::Sql,
+        sql: Some(
+            "SELECT process_id, CAST(SUM(started) AS BIGINT) AS started FROM insights_process_hour \
+             WHERE process_id = $process GROUP BY process_id"
+                .into(),
+        ),
+        schedule: None,
+        parameters: BTreeMap::new(),
+        columns: vec![],
+        chart: Some(ChartSpec { kind: ChartKind::Pie, x: "process_id".into(), y: vec!["started".into()] }),
+    };
+    insights.create_report(&ReportInput { name: "Started by SQL".into(), description: "".into(), roles: vec![], definition: sql }, "ann", 2).await.unwrap();
+    for (format, start) in [("csv", &b"process_id,started\norder,3\n"[..]), ("png", b"\x89PNG"), ("pdf", b"%PDF-")] {
+        let out = dir.path().join(format!("sql.{format}"));
+        let out = out.to_str().unwrap();
+        let output = flowdesk(&[
+            "report", "run", "Started by SQL", "--format", format, "--out", out, "--param", "process=order", "--db", &url,
+        ]);
+        assert!(String::from_utf8_lossy(&output.stdout).starts_with(&format!("{out}: 1 rows")));
+        assert!(std::fs::read(out).unwrap().starts_with(start), "{format}");
+    }
+    let (_, stderr) = flowdesk_fails(&["report", "run", "Started by SQL", "--format", "csv", "--out", out, "--db", &url]);
+    assert!(stderr.contains("parameter \"process\" has no value"), "{stderr}");
 });
