@@ -844,6 +844,8 @@ pub async fn snapshot_export(
             .download_dir()
             .map_err(|e| format!("no Downloads folder to export to: {e}"))?,
     };
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
     let path = folder.join(file_name(&document.title, document.as_of));
     let text = serde_json::to_vec_pretty(&document).map_err(|e| e.to_string())?;
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -1,16 +1,20 @@
 //! Offline report viewing in the real desktop app (`flowdesk-desktop`,
 //! WebKitGTK driven through tauri-driver) under Xvfb: `flowdesk serve` on a
-//! fresh PostgreSQL database gets a report with a run; the app, on a fresh
-//! data folder, connects to it, saves a snapshot of the report, and the
-//! server is stopped; the app is quit and started again on the same data
-//! folder, and the snapshot opens with its rows, chart and the label
-//! "Snapshot of <cluster> as of <time>", while Refresh says the cluster is
-//! not reachable (see `flowdesk_e2e::snapshots`).
+//! fresh PostgreSQL database gets a report with a run and a dashboard; the
+//! app, on a fresh data folder, connects to it, saves a snapshot of each,
+//! and the server is stopped; the app is quit and started again on the same
+//! data folder, and the report snapshot opens with its rows, chart and the
+//! label "Snapshot of <cluster> as of <time>", while Refresh says the
+//! cluster is not reachable, and the dashboard snapshot with its KPI value
+//! and chart; the report snapshot, exported to a file, is imported by the
+//! app on another data folder (another desktop) and opens there, after a
+//! file of a newer format version was refused (see `flowdesk_e2e::snapshots`).
 
 use anyhow::{Context, Result};
 use flowdesk_e2e::console::Screens;
 use flowdesk_e2e::snapshots::{
-    connect_to_cluster, open_snapshot_offline, save_report_snapshot, seed_report,
+    connect_to_cluster, import_on_another_desktop, open_snapshot_offline, save_snapshots,
+    seed_report,
 };
 use flowdesk_e2e::{
     bin, capture_page, click, fill_form, isolated_xdg_environment, wait_for, Postgres, Server,
@@ -18,7 +22,7 @@ use flowdesk_e2e::{
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_report_snapshot_opens_offline_after_a_restart() {
+async fn report_and_dashboard_snapshots_open_offline_after_a_restart() {
     let ctx = TestContext::new("desktop_snapshots").expect("creating the log directory");
     let result = run(&ctx).await;
     ctx.finish(result);
@@ -37,6 +41,13 @@ async fn run(ctx: &TestContext) -> Result<()> {
     let data_dir = ctx.temp_dir("data")?;
     let home = ctx.temp_dir("home")?;
     let environment = isolated_xdg_environment(home.path())?;
+    // Where "Export file" writes: the Downloads folder of the XDG user dirs.
+    let downloads = home.path().join("Downloads");
+    std::fs::create_dir_all(&downloads)?;
+    std::fs::write(
+        home.path().join("config").join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )?;
     let mut driver = TauriDriver::start_with_environment(ctx, xvfb.display(), &environment).await?;
     let args = vec![
         "--data-dir".to_owned(),
@@ -45,24 +56,9 @@ async fn run(ctx: &TestContext) -> Result<()> {
 
     let client = driver.client(&app, &args).await?;
     let outcome = async {
-        wait_for(&client, "#setup-username", STARTUP_DEADLINE)
-            .await
-            .context("the first-run screen did not appear")?;
-        fill_form(
-            &client,
-            &[
-                ("#setup-username", ADMIN_USERNAME),
-                ("#setup-password", ADMIN_PASSWORD),
-                ("#setup-password-confirm", ADMIN_PASSWORD),
-            ],
-        )
-        .await?;
-        click(&client, "#setup-submit", UI_DEADLINE).await?;
-        wait_for(&client, "[data-testid=nav-snapshots]", UI_DEADLINE)
-            .await
-            .context("the desktop app shell has no Snapshots entry")?;
+        set_up_local_workspace(&client).await?;
         connect_to_cluster(&client, server.base_url()).await?;
-        save_report_snapshot(&client, &report).await
+        save_snapshots(&client, &report).await
     }
     .await;
     capture_page(ctx, &client, "saved").await;
@@ -75,7 +71,7 @@ async fn run(ctx: &TestContext) -> Result<()> {
         .client(&app, &args)
         .await
         .context("restarting the app on the same data folder")?;
-    let outcome = async {
+    let exported = async {
         wait_for(&client, "#login-username", STARTUP_DEADLINE)
             .await
             .context("the login screen did not appear")?;
@@ -93,5 +89,49 @@ async fn run(ctx: &TestContext) -> Result<()> {
     .await;
     capture_page(ctx, &client, "offline").await;
     client.close().await.ok();
-    outcome.context("opening the snapshot with the cluster stopped, after a restart")
+    let exported =
+        exported.context("opening the snapshots with the cluster stopped, after a restart")?;
+
+    // Another desktop: a fresh data folder.
+    let other_data_dir = ctx.temp_dir("other-data")?;
+    let bad = ctx.temp_dir("bad")?;
+    let bad_file = bad.path().join("from-the-future.flowdesk-report");
+    std::fs::write(&bad_file, r#"{"format": "flowdesk-report", "version": 2}"#)?;
+    let other_args = vec![
+        "--data-dir".to_owned(),
+        other_data_dir.path().display().to_string(),
+    ];
+    let client = driver
+        .client(&app, &other_args)
+        .await
+        .context("starting the app on another data folder")?;
+    let outcome = async {
+        set_up_local_workspace(&client).await?;
+        import_on_another_desktop(&client, &exported, &bad_file, &report).await
+    }
+    .await;
+    capture_page(ctx, &client, "imported").await;
+    client.close().await.ok();
+    outcome.context("importing the exported snapshot on another desktop")
+}
+
+/// Creates the local administrator on the first-run screen.
+async fn set_up_local_workspace(client: &fantoccini::Client) -> Result<()> {
+    wait_for(client, "#setup-username", STARTUP_DEADLINE)
+        .await
+        .context("the first-run screen did not appear")?;
+    fill_form(
+        client,
+        &[
+            ("#setup-username", ADMIN_USERNAME),
+            ("#setup-password", ADMIN_PASSWORD),
+            ("#setup-password-confirm", ADMIN_PASSWORD),
+        ],
+    )
+    .await?;
+    click(client, "#setup-submit", UI_DEADLINE).await?;
+    wait_for(client, "[data-testid=nav-snapshots]", UI_DEADLINE)
+        .await
+        .context("the desktop app shell has no Snapshots entry")?;
+    Ok(())
 }
