@@ -173,10 +173,13 @@ dual_test!(async fn tiles_answer_what_the_read_model_answers(store) {
     assert!(!insights.delete_dashboard(&dashboard.id).await.unwrap());
 });
 
+/// A change that makes a good dashboard bad.
+type Change = Box<dyn Fn(&mut DashboardInput) + Send + Sync>;
+
 dual_test!(async fn bad_dashboards_name_the_field(store) {
     let insights = Insights::new(store.clone());
     let good = || input(vec![tile("a", TileKind::Kpi, Metric::Started), tile("b", TileKind::Series, Metric::Completed)]);
-    let cases: Vec<(Box<dyn Fn(&mut DashboardInput) + Send + Sync>, &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (Box::new(|d| d.name = " ".into()), "name: a dashboard needs a name"),
         (Box::new(|d| d.roles = vec!["viewer".into(), "boss".into()]), "roles[1]: there is no role \"boss\""),
         (Box::new(|d| d.definition.refresh_seconds = Some(1)), "definition.refresh_seconds: must be between 5 and 86400"),
