@@ -27,11 +27,23 @@ async fn workload(app: &axum::Router, admin: &Auth) {
     assert_eq!(reply.status, StatusCode::CREATED);
     let mut ids = Vec::new();
     for _ in 0..3 {
-        let reply = post_json(app, "/api/instances", admin, json!({"process_id": "review"})).await;
+        let reply = post_json(
+            app,
+            "/api/instances",
+            admin,
+            json!({"process_id": "review"}),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::CREATED);
         ids.push(reply.json()["id"].as_str().unwrap().to_string());
     }
-    let reply = post_json(app, &format!("/api/instances/{}/cancel", ids[0]), admin, json!({})).await;
+    let reply = post_json(
+        app,
+        &format!("/api/instances/{}/cancel", ids[0]),
+        admin,
+        json!({}),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::OK);
     let reply = post_json(app, "/api/insights/catch-up", admin, json!({})).await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -59,7 +71,15 @@ fn dashboard(roles: &[&str]) -> Value {
 }
 
 async fn put_json(app: &axum::Router, uri: &str, auth: &Auth, body: Value) -> Reply {
-    send(app, Method::PUT, uri, auth, Some("application/json"), Body::from(body.to_string())).await
+    send(
+        app,
+        Method::PUT,
+        uri,
+        auth,
+        Some("application/json"),
+        Body::from(body.to_string()),
+    )
+    .await
 }
 
 async fn delete(app: &axum::Router, uri: &str, auth: &Auth) -> Reply {
