@@ -22,6 +22,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use flowdesk_identity::rbac::ResourceType;
 use flowdesk_identity::{Permission, Principal};
 use flowdesk_store::changes::{self, Change, Tail};
 use flowdesk_store::Store;
@@ -270,17 +271,50 @@ pub struct EventsQuery {
     pub last_event_id: Option<String>,
 }
 
+/// Whose instances a caller may read.
+enum Readable {
+    /// Every process's (`instance:read`).
+    All,
+    /// Those of these processes (`instance:read` granted on each).
+    Processes(HashSet<String>),
+}
+
+/// What the caller may read: `instance:read`, else the processes its role
+/// was granted `instance:read` on (an API token scoped without it gets none).
+async fn readable(state: &AppState, principal: &Principal) -> Result<Readable, ApiError> {
+    if principal.has(Permission::InstanceRead) {
+        return Ok(Readable::All);
+    }
+    let mut processes = HashSet::new();
+    for grant in flowdesk_store::roles::grants_of(state.store.pool(), &principal.role).await? {
+        if grant.permission == Permission::InstanceRead.as_str()
+            && grant.resource_type == ResourceType::Process.as_str()
+            && state
+                .identity
+                .allows_on_resource(
+                    principal,
+                    Permission::InstanceRead,
+                    ResourceType::Process,
+                    &grant.resource_id,
+                )
+                .await?
+        {
+            processes.insert(grant.resource_id);
+        }
+    }
+    Ok(Readable::Processes(processes))
+}
+
 /// What one stream passes on.
 struct Filter {
     instance_id: Option<String>,
     process_id: Option<String>,
     types: Option<Vec<String>>,
-    /// Changes of instances need `instance:read`.
-    may_read_instances: bool,
+    readable: Readable,
 }
 
 impl Filter {
-    fn new(query: &EventsQuery, principal: &Principal) -> Result<Filter, ApiError> {
+    fn new(query: &EventsQuery, readable: Readable) -> Result<Filter, ApiError> {
         let text = |value: &Option<String>| value.clone().filter(|s| !s.is_empty());
         let types = match text(&query.types) {
             None => None,
@@ -304,12 +338,18 @@ impl Filter {
             instance_id: text(&query.instance_id),
             process_id: text(&query.process_id),
             types,
-            may_read_instances: principal.has(Permission::InstanceRead),
+            readable,
         })
     }
 
     fn passes(&self, event: &LiveEvent) -> bool {
-        self.may_read_instances
+        let may_read = match &self.readable {
+            Readable::All => true,
+            Readable::Processes(ids) => {
+                event.process_id.as_ref().is_some_and(|id| ids.contains(id))
+            }
+        };
+        may_read
             && self
                 .instance_id
                 .as_ref()
@@ -386,7 +426,8 @@ fn sse_event(event: &LiveEvent) -> Event {
 /// `RESUME:SEQ`. The first event is `ready`. With `Last-Event-ID` (or
 /// `last_event_id`) the changes since are replayed first, or a `reset`
 /// when more than 1,000 were missed. Changes of instances need
-/// `instance:read`; without it the stream stays open and quiet.
+/// `instance:read`, on every process or granted on theirs; without it the
+/// stream stays open and quiet.
 #[utoipa::path(get, path = "/api/events", tag = "events", params(EventsQuery),
     responses((status = 200, description = "Server-sent events", content_type = "text/event-stream", body = LiveEvent),
               (status = 400, description = "Bad filter or event id", body = ProblemDetails)))]
@@ -396,7 +437,7 @@ async fn events(
     headers: HeaderMap,
     QueryParams(query): QueryParams<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let filter = Filter::new(&query, &principal)?;
+    let filter = Filter::new(&query, readable(&state, &principal).await?)?;
     let resume_from = match headers.get("last-event-id") {
         Some(value) => Some(resume_point(
             value.to_str().unwrap_or("\u{fffd}"),

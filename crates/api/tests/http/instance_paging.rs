@@ -160,3 +160,50 @@ dual_test!(async fn the_count_stops_at_a_thousand(store) {
     assert_eq!(exact["total"], 500);
     assert_eq!(exact["total_capped"], false);
 });
+
+/// Page 1, a deep page and a filtered page of the list at 100,000
+/// instances, timed through the Router (run with `--run-ignored only`; the
+/// figures go to docs/ARCHITECTURE.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measurement: inserts 100,000 instances per dialect"]
+async fn measure_pages_at_100k() {
+    for dialect in [
+        flowdesk_store::Dialect::Sqlite,
+        flowdesk_store::Dialect::Postgres,
+    ] {
+        flowdesk_store::test_support::run(dialect, |store: Store| async move {
+            let app = app(&store);
+            let admin = setup_admin(&app).await;
+            let definition = post_xml(&app, "/api/definitions?name=quick.bpmn", &admin, QUICK)
+                .await
+                .json()[0]
+                .clone();
+            insert(&store, &definition, 100_000, 1_700_000_000_000, false).await;
+            let timed = |query: String| {
+                let app = app.clone();
+                let admin = admin.clone();
+                async move {
+                    let started = std::time::Instant::now();
+                    let body = page(&app, &admin, &query).await;
+                    (started.elapsed(), body)
+                }
+            };
+            let (first, body) = timed("limit=50".into()).await;
+            assert_eq!(body["total_capped"], true);
+            let mut after = body["next"].as_str().unwrap().to_string();
+            for _ in 0..998 {
+                let next = page(&app, &admin, &format!("limit=50&after={after}")).await;
+                after = next["next"].as_str().unwrap().to_string();
+            }
+            let (deep, _) = timed(format!("limit=50&after={after}")).await;
+            let (offset, _) = timed("limit=50&offset=50000".into()).await;
+            let (state, _) = timed("limit=50&state=completed".into()).await;
+            let (variable, _) = timed("limit=50&variable=tier&value=gold".into()).await;
+            println!(
+                "{dialect:?} at 100,000 instances: page 1 {first:?}, page 1,000 by cursor {deep:?}, \
+                 page 1,001 by offset {offset:?}, state filter page 1 {state:?}, variable filter page 1 {variable:?}"
+            );
+        })
+        .await;
+    }
+}

@@ -306,6 +306,40 @@ dual_test!(async fn callers_without_instance_read_get_no_changes(store) {
     assert!(theirs.next(Duration::from_millis(1500)).await.is_none());
 });
 
+dual_test!(async fn a_grant_on_one_process_passes_only_its_changes(store) {
+    let (app, base) = serve(&store).await;
+    let admin = setup_admin(&app).await;
+    let mut tx = store.begin().await.unwrap();
+    roles::insert(&mut tx, "review-desk", "reads the review process only").await.unwrap();
+    roles::insert_grant(
+        &mut tx,
+        &roles::ResourceGrant {
+            id: flowdesk_store::new_id(),
+            role: "review-desk".into(),
+            permission: "instance:read".into(),
+            resource_type: "process".into(),
+            resource_id: "review".into(),
+            created_at: 0,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let reviewer = user_with_role(&app, &admin, "review-desk").await;
+    deploy(&app, &admin, "review.bpmn", REVIEW).await;
+    deploy(&app, &admin, "ship.bpmn", SHIP).await;
+
+    let mut theirs = Stream::open(&base, &reviewer, "", None).await;
+    let _ready = theirs.next(Duration::from_secs(10)).await.unwrap();
+    let ship = start(&app, &admin, "ship").await;
+    let review = start(&app, &admin, "review").await;
+    let events = theirs.until(is("task.created", &review)).await;
+    assert!(events.iter().all(|e| e.data["process_id"] == "review"), "{events:?}");
+    assert!(!events.iter().any(|e| e.data["instance_id"] == ship.as_str()));
+    // The ship instance's job came first; nothing of it is left behind either.
+    assert!(theirs.next(Duration::from_millis(1000)).await.is_none());
+});
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_late_committing_lower_seq_is_still_delivered_postgres() {
     flowdesk_store::test_support::run(Dialect::Postgres, |store: Store| async move {
