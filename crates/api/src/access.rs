@@ -119,6 +119,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/users", Requires(UserRead)),
     ("POST", "/api/users", Requires(UserManage)),
     ("DELETE", "/api/users/{id}/sessions", Requires(UserManage)),
+    ("DELETE", "/api/users/{id}/passkeys", Requires(UserManage)),
     ("GET", "/api/roles", Requires(UserRead)),
     ("PATCH", "/api/roles/{name}", Requires(UserManage)),
     ("GET", "/api/roles/{name}/grants", Requires(UserRead)),

@@ -97,6 +97,10 @@ pub enum ApiError {
     MfaEnrolmentRequired(String),
     /// 403: a cookie-authenticated unsafe request from another origin (CSRF).
     CrossOrigin(String),
+    /// 503: the operation stores a secret or sensitive value sealed, and
+    /// this server has no master key (encryption at rest not configured);
+    /// the detail says how to configure one.
+    EncryptionNotConfigured(String),
     /// 500; the detail is logged, not sent.
     Internal(String),
 }
@@ -166,6 +170,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::InvalidRequest(_) | ApiError::InvalidModel { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::EncryptionNotConfigured(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -207,6 +212,12 @@ impl ApiError {
             ApiError::CrossOrigin(d) => (
                 "cross-origin",
                 "Cross-origin request refused",
+                d.clone(),
+                None,
+            ),
+            ApiError::EncryptionNotConfigured(d) => (
+                "encryption-not-configured",
+                "Encryption at rest not configured",
                 d.clone(),
                 None,
             ),
@@ -268,7 +279,9 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::NotFound("not found".into()),
             StoreError::Conflict(d) => ApiError::Conflict(d),
-            StoreError::EncryptionNotConfigured(_) => ApiError::Conflict(error.to_string()),
+            StoreError::EncryptionNotConfigured(_) => {
+                ApiError::EncryptionNotConfigured(error.to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

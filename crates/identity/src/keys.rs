@@ -338,6 +338,11 @@ impl From<KeyError> for IdentityError {
     fn from(error: KeyError) -> Self {
         match error {
             KeyError::Store(error) => IdentityError::Store(error),
+            // Not an internal fault: the server lacks configuration the
+            // operation needs (the API answers 503 saying which).
+            KeyError::NotConfigured => IdentityError::Store(StoreError::EncryptionNotConfigured(
+                "secrets such as TOTP seeds are stored sealed".into(),
+            )),
             other => IdentityError::Internal(other.to_string()),
         }
     }

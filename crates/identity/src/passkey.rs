@@ -381,6 +381,36 @@ impl Identity {
         Ok(())
     }
 
+    /// Removes every passkey of user `user_id` (an administrator's action,
+    /// e.g. for a lost authenticator), audited as `passkey.reset`; returns
+    /// how many there were. The user signs in with their password (and
+    /// TOTP) and registers new passkeys.
+    pub async fn reset_passkeys(
+        &self,
+        actor: &str,
+        user_id: &str,
+        now: Millis,
+    ) -> Result<u64, IdentityError> {
+        let mut tx = self.store().begin().await?;
+        // Write first, as revoke_user_sessions: SQLite cannot upgrade a
+        // read lock while another connection writes.
+        let removed = passkeys::delete_all_for_user(&mut tx, user_id).await?;
+        if users::find_by_id(&mut *tx, user_id).await?.is_none() {
+            return Err(IdentityError::NotFound(format!("user {user_id}")));
+        }
+        append_audit(
+            &mut tx,
+            now,
+            actor,
+            "passkey.reset",
+            &format!("user:{user_id}"),
+            &format!("passkeys={removed}"),
+        )
+        .await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(removed)
+    }
+
     /// The pending (password accepted) session `pending_secret` and its user.
     async fn pending_user(
         &self,

@@ -9,7 +9,7 @@ use flowdesk_identity::{Identity, IdentityError, Principal};
 use flowdesk_store::data_keys::{self, TOTP_SECRETS};
 use flowdesk_store::test_support::{test_master_key, TestDb};
 use flowdesk_store::users::{self, TotpCredential, User};
-use flowdesk_store::{audit, dual_test, Dialect, Store};
+use flowdesk_store::{audit, dual_test, Dialect, Store, StoreError};
 use sqlx::Row;
 
 const PASSWORD: &str = "correct horse battery";
@@ -202,7 +202,10 @@ dual_test!(async fn plaintext_seeds_are_sealed_on_the_first_start_with_a_master_
     let credential = users::totp(plain.pool(), &created[0].0).await.unwrap().unwrap();
     assert_eq!(keys::totp_secret(&plain, &credential).await.unwrap().as_str(), created[0].1);
     let refused = identity.begin_totp(&admin, 0).await.unwrap_err();
-    assert!(matches!(&refused, IdentityError::Internal(m) if m.contains("FLOWDESK_MASTER_KEY")), "{refused:?}");
+    assert!(
+        matches!(&refused, IdentityError::Store(StoreError::EncryptionNotConfigured(_)) if refused.to_string().contains("FLOWDESK_MASTER_KEY")),
+        "{refused:?}"
+    );
 
     let (unlocked, sealed) = keys::unlock(plain, test_master_key(), 0).await.unwrap();
     assert_eq!(sealed, 3);

@@ -126,6 +126,20 @@ pub async fn delete_for_user(tx: &mut Tx<'_>, user_id: &str, id: &str) -> Result
     Ok(result.rows_affected() > 0)
 }
 
+/// Deletes every passkey of `user_id` (and the ceremonies started for the
+/// user); returns how many passkeys there were.
+pub async fn delete_all_for_user(tx: &mut Tx<'_>, user_id: &str) -> Result<u64, StoreError> {
+    sqlx::query("DELETE FROM passkey_challenges WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    let result = sqlx::query("DELETE FROM passkeys WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(result.rows_affected())
+}
+
 /// The server-side state of a started passkey registration or sign-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Challenge {

@@ -15,6 +15,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(revoke_sessions))
+        .routes(routes!(reset_passkeys))
 }
 
 /// All users.
@@ -64,6 +65,27 @@ async fn revoke_sessions(
     state
         .identity
         .revoke_user_sessions(&principal.username, &id, now_ms())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes every passkey of a user (an administrator's action, e.g. for a
+/// lost authenticator; audited as `passkey.reset`). They sign in with their
+/// password and register new ones.
+#[utoipa::path(delete, path = "/api/users/{id}/passkeys", tag = "users",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 204, description = "Passkeys removed"),
+              (status = 401, description = "Not signed in", body = ProblemDetails),
+              (status = 403, description = "Lacks user:manage", body = ProblemDetails),
+              (status = 404, description = "No such user", body = ProblemDetails)))]
+async fn reset_passkeys(
+    State(state): State<AppState>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .identity
+        .reset_passkeys(&principal.username, &id, now_ms())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,7 @@
 //! HTTP behaviour of the one Router, driven with `tower::ServiceExt::oneshot`
 //! (no sockets), each database test on SQLite and on PostgreSQL.
 
+mod account_admin;
 mod common;
 mod dashboards;
 mod decision_providers;

@@ -284,7 +284,7 @@ async fn refused_without_a_master_key(dialect: Dialect) {
     )
     .await);
     let reply = start(&app, &admin).await;
-    let problem = reply.assert_problem(409, "conflict");
+    let problem = reply.assert_problem(503, "encryption-not-configured");
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.contains("apiPassword"), "{detail}");
     assert!(
