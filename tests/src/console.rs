@@ -493,7 +493,7 @@ pub async fn draw_and_deploy(client: &Client, screens: &Screens) -> Result<Strin
     );
 
     for condition in ["amount > 100", "amount <= 100"] {
-        reveal_problem(client, "needs a condition").await?;
+        let flow = reveal_problem(client, "needs a condition").await?;
         open_group(client, "condition").await?;
         type_feel(client, "conditionExpression", condition).await?;
         // Leave the editor so the panel commits the value.
@@ -501,6 +501,27 @@ pub async fn draw_and_deploy(client: &Client, screens: &Screens) -> Result<Strin
             client,
             "[data-testid=designer-problems] header",
             UI_DEADLINE,
+        )
+        .await?;
+        // The linter runs once the page is idle: the next flow to fix is
+        // the one still listed after this flow's problem has gone.
+        let flow = &flow;
+        poll(
+            &format!("the condition problem of {flow} to go away"),
+            UI_DEADLINE,
+            || async move {
+                let texts = problem_texts(client).await?;
+                Ok(
+                    if texts
+                        .iter()
+                        .any(|t| t.contains(flow.as_str()) && t.contains("needs a condition"))
+                    {
+                        Attempt::Retry(format!("problems: {texts:?}"))
+                    } else {
+                        Attempt::Done(())
+                    },
+                )
+            },
         )
         .await?;
     }

@@ -142,8 +142,9 @@ async fn pick_hit_policy(client: &Client, label: &str) -> Result<()> {
 
 /// Creates a decision in the DMN editor and deploys it; changes the hit
 /// policy, undoes and redoes that against the dirty marker and undoes it
-/// again; edits the first rule's input entry (`> 100` to `> 50`), deploys
-/// version 2 and evaluates it through the API; returns the decision's id.
+/// again; edits the first rule's input entry (`> 100` to `> 50`), undoes
+/// and redoes that, deploys version 2 and evaluates it through the API;
+/// returns the decision's id.
 pub async fn dmn_editor(client: &Client, screens: &Screens) -> Result<String> {
     click(client, "[data-testid=nav-designer]", UI_DEADLINE).await?;
     click(client, "[data-testid=new-decision]", UI_DEADLINE).await?;
@@ -217,6 +218,45 @@ pub async fn dmn_editor(client: &Client, screens: &Screens) -> Result<String> {
     wait_for_text(client, INPUT_CELL, "holding the edit", UI_DEADLINE, |t| {
         t.trim() == "> 50"
     })
+    .await?;
+    // Undoing the cell edit refocuses the cell in dmn-js; the undone text it
+    // gets is no new edit, so redo stays available.
+    step_until_dirty(
+        client,
+        "[data-testid=dmn-undo]",
+        "[data-testid=dmn-dirty]",
+        false,
+    )
+    .await?;
+    wait_for_text(
+        client,
+        INPUT_CELL,
+        "back to > 100 after undo",
+        UI_DEADLINE,
+        |t| t.contains("> 100") && !t.contains("> 50"),
+    )
+    .await?;
+    ensure!(
+        !disabled(client, "[data-testid=dmn-redo]").await?,
+        "redo is disabled right after undoing the cell edit"
+    );
+    step_until_dirty(
+        client,
+        "[data-testid=dmn-redo]",
+        "[data-testid=dmn-dirty]",
+        true,
+    )
+    .await?;
+    while !disabled(client, "[data-testid=dmn-redo]").await? {
+        click(client, "[data-testid=dmn-redo]", UI_DEADLINE).await?;
+    }
+    wait_for_text(
+        client,
+        INPUT_CELL,
+        "> 50 again after redo",
+        UI_DEADLINE,
+        |t| t.trim() == "> 50",
+    )
     .await?;
 
     click(client, "[data-testid=dmn-deploy]", UI_DEADLINE).await?;

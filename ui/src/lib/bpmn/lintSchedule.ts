@@ -3,15 +3,19 @@
  * redraws every problem overlay on import and after every change
  * (`elements.changed`), in the same task as the change: on a 10,000-element
  * diagram that is a long pause after opening and after each edit. This
- * module makes its `update` lazy: the first lint waits until the diagram has
- * painted and the browser is idle, later ones until edits pause for
- * `LINT_PAUSE_MS`. `flush` lints at once (before a deploy).
+ * module makes its `update` lazy: every lint waits until the diagram has
+ * painted and the browser is idle; on a large diagram, later ones also wait
+ * until edits pause for `LINT_PAUSE_MS`. `flush` lints at once (before a
+ * deploy).
  */
 
+/** From this many diagram elements on, lints wait for edits to pause. */
+export const LARGE_DIAGRAM = 1000;
+
 /**
- * How long edits must pause before the diagram is linted again: long
- * enough that the frames showing an edit on a large diagram (half a second
- * to draw at 10,000 elements) come before the lint (a third of a second).
+ * How long edits on a large diagram must pause before it is linted again:
+ * long enough that the frames showing an edit (half a second to draw at
+ * 10,000 elements) come before the lint (a third of a second).
  */
 export const LINT_PAUSE_MS = 1000;
 
@@ -24,6 +28,10 @@ interface Linting {
 
 interface EventBus {
   on(event: string, callback: (event: unknown) => void): void;
+}
+
+interface ElementRegistry {
+  getAll(): unknown[];
 }
 
 type Cancel = () => void;
@@ -43,14 +51,20 @@ function whenIdle(callback: () => void): Cancel {
 }
 
 export class LintSchedule {
-  static $inject = ['linting', 'eventBus'];
+  static $inject = ['linting', 'eventBus', 'elementRegistry'];
 
   private readonly lintNow: () => void;
   private cancel: Cancel | null = null;
   private waiting: (() => void)[] = [];
+  /** Whether the open diagram is large, as of its import. */
+  private large = false;
 
-  constructor(linting: Linting, eventBus: EventBus) {
+  constructor(linting: Linting, eventBus: EventBus, elementRegistry: ElementRegistry) {
     this.lintNow = linting.update.bind(linting);
+    // Before bpmn-js-bpmnlint's own (low priority) import.done listener.
+    eventBus.on('import.done', () => {
+      this.large = elementRegistry.getAll().length >= LARGE_DIAGRAM;
+    });
     // bpmn-js-bpmnlint calls `this.update()` from its event listeners.
     linting.update = () => this.schedule();
     eventBus.on('linting.completed', () => {
@@ -61,9 +75,13 @@ export class LintSchedule {
     eventBus.on('diagram.destroy', () => this.stop());
   }
 
-  /** A lint is due: after the pause, once the browser is idle. */
+  /** A lint is due: once the browser is idle (on a large diagram, after the pause). */
   schedule(): void {
     this.stop();
+    if (!this.large) {
+      this.cancel = whenIdle(() => this.run());
+      return;
+    }
     const timer = setTimeout(() => {
       this.cancel = whenIdle(() => this.run());
     }, LINT_PAUSE_MS);
