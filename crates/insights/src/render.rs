@@ -256,7 +256,9 @@ impl Chart {
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), RenderError> {
         let area = root.titled(&self.title, (FAMILY, 20)).map_err(draw_error)?;
-        let (width, height) = area.dim_in_pixel();
+        // The pie is drawn in the backend's coordinates, not the titled area's.
+        let (x, y) = area.get_pixel_range();
+        let (width, height) = ((x.end - x.start) as u32, (y.end - y.start) as u32);
         let slices: Vec<(String, f64)> = self
             .series
             .first()
@@ -274,7 +276,7 @@ impl Chart {
         let colours: Vec<RGBColor> = (0..sizes.len())
             .map(|i| PALETTE[i % PALETTE.len()])
             .collect();
-        let centre = (width as i32 / 2, height as i32 / 2);
+        let centre = ((x.start + x.end) / 2, (y.start + y.end) / 2);
         let radius = f64::from(width.min(height)) * 0.35;
         let mut pie = Pie::new(&centre, &radius, &sizes, &colours, &labels);
         pie.start_angle(-90.0);

@@ -170,6 +170,28 @@ fn svg_charts_match_their_reference_and_carry_their_text() {
 }
 
 #[test]
+fn pie_charts_match_their_reference_and_skip_empty_slices() {
+    let mut pie = incidents();
+    pie.kind = ChartKind::Pie;
+    pie.categories.push("archive".into());
+    pie.series[0].values.push(0.0);
+    let png = pie.to_png(480, 320).unwrap();
+    assert_png_close(&png, "incidents-pie.png");
+    let svg = pie.to_svg(480, 320).unwrap();
+    for text in ["Incidents by element", "check", "approve", "notify"] {
+        assert!(svg.contains(text), "{text} in the SVG");
+    }
+    assert!(!svg.contains("archive"), "a zero value has no slice");
+    assert_svg_equal(&svg, "incidents-pie.svg");
+    pie.series[0].values = vec![0.0; 4];
+    let error = pie.to_svg(480, 320).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "cannot render: pie chart \"Incidents by element\" has no positive value to draw"
+    );
+}
+
+#[test]
 fn a_png_that_differs_is_caught() {
     let mut chart = throughput();
     chart.series[0].values[2] = 10.0;
