@@ -22,17 +22,17 @@
 
 #![warn(missing_docs)]
 
+pub mod dashboards;
 mod fold;
 pub mod query;
 pub mod render;
-pub mod dashboards;
 pub mod reports;
+pub mod schedule;
 pub mod sketch;
+pub mod sql_source;
 mod worker;
 
-pub mod schedule;
 use flowdesk_store::{Millis, Store, StoreError};
-pub mod sql_source;
 
 pub use fold::{BatchOutcome, GAP_GRACE_MS};
 pub use query::{
