@@ -407,6 +407,21 @@ pub async fn build_and_open_dashboard(client: &Client, screens: &Screens) -> Res
         .as_str()
         .context("the throughput tile has no id")?;
     chart_loaded(client, &id, throughput).await?;
+
+    // The last 24 hours: the series comes per hour and the KPIs compare
+    // with the 24 hours before (none of the instances started then).
+    select(client, "[data-testid=filter-range]", "24h").await?;
+    tiles_settled(client).await?;
+    kpi_shows(client, "Reviews started", STARTED).await?;
+    wait_for_text(
+        client,
+        "[data-testid=dashboard-tile]",
+        "comparing with the previous period",
+        UI_DEADLINE,
+        |text| text.starts_with("Reviews started") && text.contains("vs previous period"),
+    )
+    .await?;
+    chart_loaded(client, &id, throughput).await?;
     screens.capture(client, "dashboard").await?;
 
     // The heatmap: every element the instances reached is coloured, with a badge.
@@ -478,6 +493,22 @@ async fn kpi_shows(client: &Client, title: &str, expected: usize) -> Result<()> 
             Ok(Attempt::Retry("no such tile".to_owned()))
         },
     )
+    .await
+}
+
+/// Waits until no tile is loading.
+async fn tiles_settled(client: &Client) -> Result<()> {
+    poll("every tile to finish loading", UI_DEADLINE, || async move {
+        let busy = client
+            .find_all(Locator::Css("[data-testid=dashboard-tile][aria-busy=true]"))
+            .await?
+            .len();
+        Ok(if busy == 0 {
+            Attempt::Done(())
+        } else {
+            Attempt::Retry(format!("{busy} tiles loading"))
+        })
+    })
     .await
 }
 

@@ -3,7 +3,9 @@
 //! `--console`, also the designer, instance detail, tasklist, version diff,
 //! DMN editor and form editor in both themes, captured by the desktop
 //! end-to-end test's console and editors flows (`tests/src/console.rs`,
-//! `tests/src/editors.rs`) into docs/screenshots/.
+//! `tests/src/editors.rs`) into docs/screenshots/. With `--analytics`, the
+//! report, dashboard and diagram heatmap in both themes, captured in
+//! Chromium by the `browser_reports` end-to-end test (`tests/src/reports.rs`).
 
 use std::fs;
 use std::io::Write;
@@ -17,7 +19,10 @@ use clap::Args;
 
 use crate::apt::{self, Group};
 use crate::display::{ProcessGroup, Xvfb};
-use crate::toolchain::{build_desktop, cargo, ensure_nextest, ensure_tauri_driver, Profile};
+use crate::services;
+use crate::toolchain::{
+    build_binary, build_desktop, cargo, ensure_nextest, ensure_tauri_driver, Profile,
+};
 use crate::util::{note, quiet_stdout, run, scratch_dir, step, wait_until};
 use crate::Workspace;
 
@@ -38,6 +43,11 @@ pub struct ScreenshotArgs {
     /// end-to-end test.
     #[arg(long)]
     console: bool,
+    /// Also capture the report, dashboard and heatmap screens
+    /// (`report-*.png`, `dashboard-*.png`, `heatmap-*.png`) into
+    /// docs/screenshots/ through the `browser_reports` end-to-end test.
+    #[arg(long)]
+    analytics: bool,
 }
 
 pub fn screenshot(workspace: &Workspace, args: ScreenshotArgs) -> Result<()> {
@@ -72,7 +82,33 @@ pub fn screenshot(workspace: &Workspace, args: ScreenshotArgs) -> Result<()> {
     if args.console {
         console_screens(workspace)?;
     }
+    if args.analytics {
+        analytics_screens(workspace)?;
+    }
     Ok(())
+}
+
+/// Runs the `browser_reports` end-to-end test (Chromium against `flowdesk
+/// serve` on a fresh PostgreSQL database) with `FLOWDESK_SCREENSHOT_DIR` set.
+fn analytics_screens(workspace: &Workspace) -> Result<()> {
+    apt::ensure(&[Group::BrowserTests, Group::Services])?;
+    services::ensure_postgres()?;
+    ensure_nextest()?;
+    build_binary(workspace, "flowdesk-server", "flowdesk", Profile::Debug)?;
+    let dir = workspace.root.join("docs/screenshots");
+    step(format!("analytics screens into {}", dir.display()));
+    run(cargo()
+        .args([
+            "nextest",
+            "run",
+            "-p",
+            "flowdesk-e2e",
+            "--test",
+            "browser_reports",
+        ])
+        .current_dir(&workspace.root)
+        .env("FLOWDESK_TEST_PG", services::POSTGRES_URL)
+        .env("FLOWDESK_SCREENSHOT_DIR", &dir))
 }
 
 /// Runs the desktop end-to-end test with `FLOWDESK_SCREENSHOT_DIR` set: its

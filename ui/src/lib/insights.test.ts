@@ -329,6 +329,11 @@ describe('heatmap colour scale', () => {
     expect(legendStops(scale, 'count').map((s) => s.label)).toEqual(['20', '40', '60', '80', '100']);
     expect(legendStops(scale, 'count').map((s) => s.colour)).toEqual([...HEAT_COLOURS]);
     expect(legendStops(heatScale([3_600_000])!, 'duration')).toEqual([{ colour: HEAT_COLOURS[4], label: '1 h' }]);
+    expect(legendStops(heatScale([4, 6])!, 'count')).toEqual([
+      { colour: HEAT_COLOURS[0], label: '4' },
+      { colour: HEAT_COLOURS[2], label: '5' },
+      { colour: HEAT_COLOURS[4], label: '6' },
+    ]);
   });
 });
 

@@ -415,6 +415,13 @@ export function heatOverlays(
 /** `count` evenly spaced legend entries from low to high. */
 export function legendStops(scale: HeatScale, mode: HeatMode, count = 5): { colour: string; label: string }[] {
   if (scale.min === scale.max) return [{ colour: heatColour(1), label: heatText(scale.max, mode) }];
+  // Counts are whole: a narrow range gets one stop per value, none repeated.
+  if (mode === 'count' && scale.max - scale.min < count - 1) {
+    return Array.from({ length: scale.max - scale.min + 1 }, (_, i) => ({
+      colour: heatColour(scale.position(scale.min + i)),
+      label: heatText(scale.min + i, mode),
+    }));
+  }
   return Array.from({ length: count }, (_, i) => {
     const t = i / (count - 1);
     const value = scale.min + (scale.max - scale.min) * t;
