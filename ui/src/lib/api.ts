@@ -24,6 +24,33 @@ export type Permission =
 /** RFC 3339 UTC timestamp string. */
 export type Timestamp = string;
 
+/** The kinds of resource a role may hold a permission on by itself. */
+export type GrantResourceType = 'process' | 'decision' | 'report';
+
+/** The permissions that may be granted on one resource of each type (as the server checks). */
+export const GRANTABLE: Readonly<Record<GrantResourceType, readonly Permission[]>> = {
+  process: ['instance:read', 'instance:start'],
+  decision: ['instance:start'],
+  report: ['report:read', 'report:manage'],
+};
+
+/** A permission a role holds on one resource only. */
+export interface ResourceGrant {
+  id: string;
+  role: string;
+  permission: Permission;
+  resource_type: GrantResourceType;
+  resource_id: string;
+  /** Milliseconds since the epoch. */
+  created_at: number;
+}
+
+export interface NewResourceGrant {
+  permission: Permission;
+  resource_type: GrantResourceType;
+  resource_id: string;
+}
+
 export interface User {
   id: string;
   username: string;
@@ -781,6 +808,18 @@ export const api = {
   // users
   listUsers: () => request<User[]>('GET', '/api/users'),
   createUser: (user: NewUser) => request<User>('POST', '/api/users', { json: user }),
+  resetPasskeys: (userId: string) =>
+    request<void>('DELETE', `/api/users/${encodeURIComponent(userId)}/passkeys`, { as: 'none' }),
+
+  // per-resource permissions of a role
+  listGrants: (role: string) =>
+    request<ResourceGrant[]>('GET', `/api/roles/${encodeURIComponent(role)}/grants`),
+  addGrant: (role: string, grant: NewResourceGrant) =>
+    request<ResourceGrant>('POST', `/api/roles/${encodeURIComponent(role)}/grants`, { json: grant }),
+  revokeGrant: (role: string, id: string) =>
+    request<void>('DELETE', `/api/roles/${encodeURIComponent(role)}/grants/${encodeURIComponent(id)}`, {
+      as: 'none',
+    }),
 
   // API tokens of the signed-in user
   listTokens: () => request<ApiToken[]>('GET', '/api/tokens'),
