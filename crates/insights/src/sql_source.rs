@@ -4,7 +4,7 @@
 //! The text is parsed with `sqlparser` and refused unless it is exactly one
 //! query that reads only `insights_*` tables (or the names of its own `WITH`
 //! clauses), calls only the functions of [`FUNCTIONS`], and has no nested
-//! statement and no `SELECT … INTO`. What runs is the parsed query printed
+//! statement, no `SELECT … INTO` and no `WITH RECURSIVE`. What runs is the parsed query printed
 //! back (comments are gone), with each `$name` turned into a positional
 //! parameter, inside a read-only transaction: `SET TRANSACTION READ ONLY`
 //! and a statement timeout on PostgreSQL, `PRAGMA query_only` on SQLite.
@@ -162,6 +162,10 @@ impl Visitor for Checker {
     }
 
     fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<String> {
+        if query.with.as_ref().is_some_and(|with| with.recursive) {
+            // SQLite has no statement timeout to stop one that never ends.
+            return ControlFlow::Break("WITH RECURSIVE is refused: it can run without end".into());
+        }
         match query.body.as_ref() {
             SetExpr::Select(select) if select.into.is_some() => {
                 ControlFlow::Break("SELECT … INTO writes a table and is refused".into())

@@ -401,6 +401,7 @@ fn sql_sources_are_refused_unless_one_select_over_insights_tables() {
             "WITH gone AS (DELETE FROM insights_reports RETURNING id) SELECT * FROM gone",
             "only a SELECT may run",
         ),
+        ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT COUNT(*) FROM r", "WITH RECURSIVE is refused"),
         ("SELECT * FROM insights_cursor WHERE", "not valid SQL"),
         ("-- nothing but a comment", "exactly one SELECT statement"),
     ];
