@@ -27,7 +27,18 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::AppState;
+use crate::{ApiError, AppState};
+
+/// 204 once `action` (an identity change answered without a body: ending
+/// sessions, revoking a token or grant, deleting passkeys, changing the
+/// password) has succeeded; its error as problem+json otherwise. The one
+/// ending of those handlers.
+async fn no_content<T>(
+    action: impl std::future::Future<Output = Result<T, flowdesk_identity::IdentityError>>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    action.await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
 
 #[derive(OpenApi)]
 #[openapi(

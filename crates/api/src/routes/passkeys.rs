@@ -175,11 +175,7 @@ async fn delete(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .delete_passkey(&principal, &id, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(state.identity.delete_passkey(&principal, &id, now_ms())).await
 }
 
 /// Starts the second sign-in step with a passkey: the pending session of

@@ -220,9 +220,10 @@ async fn revoke_grant(
     Caller(principal): Caller,
     Path((name, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .revoke_grant(&principal.username, &name, &id, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(
+        state
+            .identity
+            .revoke_grant(&principal.username, &name, &id, now_ms()),
+    )
+    .await
 }

@@ -77,11 +77,7 @@ async fn revoke(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .revoke_session(&principal, &id, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(state.identity.revoke_session(&principal, &id, now_ms())).await
 }
 
 /// A password change.
@@ -103,14 +99,11 @@ async fn change_password(
     Caller(principal): Caller,
     JsonBody(body): JsonBody<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .change_password(
-            &principal,
-            &body.current_password,
-            &body.new_password,
-            now_ms(),
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(state.identity.change_password(
+        &principal,
+        &body.current_password,
+        &body.new_password,
+        now_ms(),
+    ))
+    .await
 }

@@ -67,9 +67,5 @@ async fn revoke(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .revoke_token(&principal, &id, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(state.identity.revoke_token(&principal, &id, now_ms())).await
 }

@@ -62,11 +62,12 @@ async fn revoke_sessions(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .revoke_user_sessions(&principal.username, &id, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(
+        state
+            .identity
+            .revoke_user_sessions(&principal.username, &id, now_ms()),
+    )
+    .await
 }
 
 /// Removes every passkey of a user (an administrator's action, e.g. for a
@@ -83,9 +84,10 @@ async fn reset_passkeys(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .identity
-        .reset_passkeys(&principal.username, &id, now_ms())
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    super::no_content(
+        state
+            .identity
+            .reset_passkeys(&principal.username, &id, now_ms()),
+    )
+    .await
 }
