@@ -428,14 +428,24 @@ async fn check_report_rows(client: &Client, label: &str, report: &SeededReport) 
         for cell in &cells {
             texts.push(cell.text().await?);
         }
-        let wanted: Vec<String> = expected
-            .iter()
-            .map(|value| match value {
+        // Columns start (a day, ms since the epoch), started, active.
+        let mut wanted = Vec::new();
+        for (index, value) in expected.iter().enumerate() {
+            wanted.push(match value {
+                Value::Number(ms) if index == 0 => client
+                    .execute(
+                        "return new Date(arguments[0]).toISOString().slice(0, 10);",
+                        vec![json!(ms)],
+                    )
+                    .await?
+                    .as_str()
+                    .context("no formatted day")?
+                    .to_owned(),
                 Value::String(text) => text.clone(),
                 Value::Null => "—".to_owned(),
                 other => other.to_string(),
-            })
-            .collect();
+            });
+        }
         if texts != wanted {
             bail!("a snapshot row shows {texts:?}, the run has {wanted:?}");
         }

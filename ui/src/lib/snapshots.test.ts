@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageOf, formatAsOf, runParameters, runTable, snapshotLabel, svgImageSource } from './snapshots';
+import { ageOf, formatAsOf, runParameters, runTable, snapshotLabel, svgImageSource, tileTable } from './snapshots';
 
 describe('snapshot label', () => {
   it('names the cluster and the as-of time in UTC', () => {
@@ -47,5 +47,26 @@ describe('snapshot content', () => {
     expect(runTable({ result: { columns: 'day', rows: [] } })).toBeNull();
     expect(runTable({ result: { value: 3 } })).toBeNull();
     expect(runParameters({ parameters: null })).toEqual([]);
+  });
+});
+
+describe('tile tables', () => {
+  it('shows each kind of tile data as rows', () => {
+    expect(tileTable({ columns: ['a'], rows: [[1]] })).toEqual({ columns: ['a'], rows: [[1]] });
+    expect(tileTable({ items: [{ label: 'approve', value: 4 }, null] })).toEqual({
+      columns: ['label', 'value'],
+      rows: [['approve', 4]],
+    });
+    expect(tileTable({ points: [{ t: 1000, value: null }] })).toEqual({ columns: ['start', 'value'], rows: [[1000, null]] });
+    expect(tileTable({ process_id: 'p', version: 1, elements: [{ element_id: 'review', count: 3, mean_ms: 5 }] })).toEqual({
+      columns: ['element_id', 'count', 'mean_ms', 'p90_ms'],
+      rows: [['review', 3, 5, null]],
+    });
+  });
+
+  it('has nothing to show for a KPI or unknown data', () => {
+    expect(tileTable({ value: 3 })).toBeNull();
+    expect(tileTable(null)).toBeNull();
+    expect(tileTable('text')).toBeNull();
   });
 });

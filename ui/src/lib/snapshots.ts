@@ -110,3 +110,24 @@ export function runParameters(data: unknown): [string, string][] {
   if (!parameters || typeof parameters !== 'object') return [];
   return Object.entries(parameters as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
 }
+
+/** A dashboard tile's data as a table, for tiles kept without a chart:
+ *  tables as they are, bar/pie items, series points and heatmap elements. */
+export function tileTable(data: unknown): { columns: string[]; rows: unknown[][] } | null {
+  if (!data || typeof data !== 'object') return null;
+  const shaped = data as { columns?: unknown; rows?: unknown; items?: unknown; points?: unknown; elements?: unknown };
+  if (Array.isArray(shaped.columns) && Array.isArray(shaped.rows)) return runTable({ result: shaped });
+  const records = (list: unknown[], keys: string[]) =>
+    list
+      .filter((entry): entry is Record<string, unknown> => !!entry && typeof entry === 'object')
+      .map((entry) => keys.map((key) => entry[key] ?? null));
+  if (Array.isArray(shaped.items)) return { columns: ['label', 'value'], rows: records(shaped.items, ['label', 'value']) };
+  if (Array.isArray(shaped.points)) {
+    return { columns: ['start', 'value'], rows: records(shaped.points, ['t', 'value']) };
+  }
+  if (Array.isArray(shaped.elements)) {
+    const columns = ['element_id', 'count', 'mean_ms', 'p90_ms'];
+    return { columns, rows: records(shaped.elements, columns) };
+  }
+  return null;
+}
