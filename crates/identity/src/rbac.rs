@@ -141,6 +141,11 @@ impl Identity {
                 "resource_id must be 1 to {MAX_RESOURCE_ID_LEN} characters"
             )));
         }
+        if resource_id.chars().any(char::is_control) {
+            return Err(IdentityError::InvalidInput(
+                "resource_id must not hold control characters".into(),
+            ));
+        }
         let mut tx = self.store().begin().await?;
         if !roles::exists(&mut *tx, role).await? {
             return Err(IdentityError::NotFound(format!("role {role}")));

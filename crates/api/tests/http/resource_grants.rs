@@ -179,6 +179,10 @@ dual_test!(async fn grants_are_managed_by_admins_and_malformed_ones_refused(stor
         json!({"permission": "instance:start", "resource_type": "process", "resource_id": "  "})).await
         .assert_problem(400, "invalid-request");
     assert!(problem["detail"].as_str().unwrap().contains("resource_id"), "{problem}");
+    let problem = post_json(&app, "/api/roles/viewer/grants", &admin,
+        json!({"permission": "instance:start", "resource_type": "process", "resource_id": "a\u{0}b"})).await
+        .assert_problem(400, "invalid-request");
+    assert!(problem["detail"].as_str().unwrap().contains("control characters"), "{problem}");
     let malformed = send(&app, Method::POST, "/api/roles/viewer/grants", &admin,
         Some("application/json"), "{\"permission\": ").await;
     malformed.assert_problem(400, "invalid-request");
