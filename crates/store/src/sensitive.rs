@@ -451,6 +451,17 @@ fn each_sealed<E>(
     Ok(())
 }
 
+/// Whether `document` holds a sealed value anywhere.
+fn holds_sealed(document: &mut Value) -> bool {
+    let mut found = false;
+    each_sealed::<()>(document, "", &mut |_, _| {
+        found = true;
+        Ok(())
+    })
+    .expect("visiting cannot fail");
+    found
+}
+
 /// Replaces every sealed value in `document` with [`MASK`]; returns
 /// whether there was one.
 pub fn mask(document: &mut Value) -> bool {
@@ -490,6 +501,10 @@ pub async fn open_document(
     row: &str,
     document: &mut Value,
 ) -> Result<(), StoreError> {
+    if !holds_sealed(document) {
+        // Nothing to open: no master key is needed either.
+        return Ok(());
+    }
     let what = format!("{}.{} of {row}", column.table, column.column);
     let keys = keys_for(store, document, &what).await?;
     each_sealed(document, "", &mut |name, value| {
