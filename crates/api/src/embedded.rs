@@ -1,8 +1,9 @@
 //! The same services the routes call, for in-process callers without HTTP
 //! (the `flowdesk` CLI in embedded mode, the desktop): deploy, start
 //! (optionally waiting for the result), publish messages, list instances
-//! and incidents, with their audit entries, as `actor`. The answers are
-//! the API's JSON types.
+//! and incidents, read and set variables, modify and cancel instances,
+//! resolve incidents, with their audit entries, as `actor`. The answers
+//! are the API's JSON types.
 
 use flowdesk_store::definitions::Definition;
 use flowdesk_store::instances::Instance;
@@ -95,4 +96,45 @@ pub async fn incidents(
     query: types::IncidentQuery,
 ) -> Result<Vec<types::Incident>, ApiError> {
     services::list_incidents(store, query).await
+}
+
+/// The process-level variables of an instance (GET /api/instances/{id}/variables;
+/// whoever holds the database sees them unmasked).
+pub async fn variables(store: &Store, id: &str) -> Result<serde_json::Value, ApiError> {
+    Ok(services::instance_view(store, id).await?.variables)
+}
+
+/// Sets variables of an active instance like PUT /api/instances/{id}/variables.
+pub async fn set_variables(
+    store: &Store,
+    id: &str,
+    variables: serde_json::Value,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    let variables = types::variables_of(Some(variables))?;
+    services::set_variables(&Workflow::new(store.clone()), id, variables, actor).await
+}
+
+/// Modifies an active instance like POST /api/instances/{id}/modify.
+pub async fn modify(
+    store: &Store,
+    id: &str,
+    modification: types::ModifyInstance,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    services::modify_instance(&Workflow::new(store.clone()), id, modification, actor).await
+}
+
+/// Cancels an active instance like POST /api/instances/{id}/cancel.
+pub async fn cancel(store: &Store, id: &str, actor: &str) -> Result<types::Instance, ApiError> {
+    services::cancel_instance(&Workflow::new(store.clone()), id, actor).await
+}
+
+/// Resolves an incident like POST /api/incidents/{key}/resolve.
+pub async fn resolve_incident(
+    store: &Store,
+    key: i64,
+    actor: &str,
+) -> Result<types::CommandOutcome, ApiError> {
+    services::resolve_incident(&Workflow::new(store.clone()), key, actor).await
 }

@@ -470,6 +470,52 @@ pub(crate) async fn modify_instance(
     instance_view(workflow.store(), id).await
 }
 
+/// Cancels an active instance (its call-activity children too), with an
+/// audit entry.
+pub(crate) async fn cancel_instance(
+    workflow: &Workflow,
+    id: &str,
+    actor: &str,
+) -> Result<types::Instance, ApiError> {
+    let now = now_ms();
+    let mut tx = workflow.begin().await?;
+    workflow.cancel_instance(&mut tx, id, now).await?;
+    audit_entry(
+        &mut tx,
+        now,
+        actor,
+        "instance.cancel",
+        &format!("instance:{id}"),
+        "",
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    instance_view(workflow.store(), id).await
+}
+
+/// Resolves an incident: the step that raised it runs again (with the
+/// instance's current variables), with an audit entry.
+pub(crate) async fn resolve_incident(
+    workflow: &Workflow,
+    key: i64,
+    actor: &str,
+) -> Result<types::CommandOutcome, ApiError> {
+    let now = now_ms();
+    let mut tx = workflow.begin().await?;
+    let outcome = workflow.resolve_incident(&mut tx, key, now).await?;
+    audit_entry(
+        &mut tx,
+        now,
+        actor,
+        "incident.resolve",
+        &format!("incident:{key}"),
+        "",
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(outcome.into())
+}
+
 /// Publishes a message in one transaction: it is correlated to every
 /// instance waiting for `name` and `correlation_key` and starts instances
 /// at message start events; with `ttl_ms > 0` it is kept that long for

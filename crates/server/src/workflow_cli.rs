@@ -1,5 +1,6 @@
 //! The workflow commands of `flowdesk`: `deploy`, `start`, `publish`,
-//! `instances`, `incidents`.
+//! `instances`, `incidents`, and the operator's `variables`, `modify`,
+//! `cancel` and `resolve`.
 //!
 //! Each runs either embedded (the engine in this process, on the database
 //! of `--db`, through the same services as the API) or, with `--server
@@ -13,7 +14,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
-use flowdesk_client::{Client, Definition, Incident, Instance, MessageCorrelated, StartInstance};
+use flowdesk_client::{
+    Client, CommandOutcome, Definition, Incident, Instance, MessageCorrelated, StartInstance,
+};
 use flowdesk_store::Store;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -70,6 +73,17 @@ pub(crate) enum WorkflowCommand {
     Instances(InstancesArgs),
     /// List incidents, newest first (open ones unless --all).
     Incidents(IncidentsArgs),
+    /// Print the process variables of an instance, or set some with --set
+    /// (each lands where it exists, else at the process level).
+    Variables(VariablesArgs),
+    /// Activate elements of an active instance and/or terminate element
+    /// instances, in one step (moving a token: both).
+    Modify(ModifyArgs),
+    /// Cancel an active instance.
+    Cancel(InstanceArgs),
+    /// Resolve an incident: the step that raised it runs again, with the
+    /// instance's current variables (fix them first with `variables --set`).
+    Resolve(ResolveArgs),
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +158,51 @@ pub(crate) struct IncidentsArgs {
     output: Output,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct VariablesArgs {
+    /// The instance id.
+    instance: String,
+    /// Variables to set, a JSON object.
+    #[arg(long, value_name = "JSON")]
+    set: Option<String>,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ModifyArgs {
+    /// The instance id.
+    instance: String,
+    /// Activate this element (repeatable).
+    #[arg(long, value_name = "ELEMENT_ID")]
+    activate: Vec<String>,
+    /// Terminate this element instance (repeatable; keys are in the
+    /// instance's history and its jobs).
+    #[arg(long, value_name = "KEY")]
+    terminate: Vec<i64>,
+    /// Variables set at the process level before the activations, a JSON object.
+    #[arg(long, value_name = "JSON")]
+    vars: Option<String>,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InstanceArgs {
+    /// The instance id.
+    instance: String,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ResolveArgs {
+    /// The incident key (see `flowdesk incidents`).
+    key: i64,
+    #[command(flatten)]
+    output: Output,
+}
+
 impl WorkflowCommand {
     fn output(&self) -> &Output {
         match self {
@@ -152,6 +211,10 @@ impl WorkflowCommand {
             WorkflowCommand::Publish(args) => &args.output,
             WorkflowCommand::Instances(args) => &args.output,
             WorkflowCommand::Incidents(args) => &args.output,
+            WorkflowCommand::Variables(args) => &args.output,
+            WorkflowCommand::Modify(args) => &args.output,
+            WorkflowCommand::Cancel(args) => &args.output,
+            WorkflowCommand::Resolve(args) => &args.output,
         }
     }
 }
@@ -300,6 +363,83 @@ async fn execute(backend: &Backend, command: WorkflowCommand) -> anyhow::Result<
                     ]
                 }),
             );
+            Ok(())
+        }
+        WorkflowCommand::Variables(args) => {
+            let instance = match args.set.as_deref() {
+                Some(text) => {
+                    let variables = json_object("--set", Some(text))?;
+                    Some(
+                        backend
+                            .set_variables(&args.instance, variables)
+                            .await
+                            .with_context(|| {
+                                format!("cannot set variables of {}", args.instance)
+                            })?,
+                    )
+                }
+                None => None,
+            };
+            let variables = match &instance {
+                Some(instance) => instance.variables.clone(),
+                None => backend
+                    .variables(&args.instance)
+                    .await
+                    .with_context(|| format!("cannot read variables of {}", args.instance))?,
+            };
+            if args.output.json {
+                return print_json(&variables);
+            }
+            print_variables(&variables);
+            Ok(())
+        }
+        WorkflowCommand::Modify(args) => {
+            let variables = match args.vars.as_deref() {
+                Some(text) => Some(json_object("--vars", Some(text))?),
+                None => None,
+            };
+            let activate: Vec<serde_json::Value> = args
+                .activate
+                .iter()
+                .enumerate()
+                .map(|(index, element_id)| match (&variables, index) {
+                    (Some(variables), 0) => {
+                        serde_json::json!({"element_id": element_id, "variables": variables})
+                    }
+                    _ => serde_json::json!({"element_id": element_id}),
+                })
+                .collect();
+            if activate.is_empty() && args.terminate.is_empty() {
+                bail!("give at least one --activate ELEMENT_ID or --terminate KEY");
+            }
+            let instance = backend
+                .modify(&args.instance, activate, &args.terminate)
+                .await
+                .with_context(|| format!("cannot modify {}", args.instance))?;
+            if args.output.json {
+                return print_json(&instance);
+            }
+            print_instance(&instance)
+        }
+        WorkflowCommand::Cancel(args) => {
+            let instance = backend
+                .cancel(&args.instance)
+                .await
+                .with_context(|| format!("cannot cancel {}", args.instance))?;
+            if args.output.json {
+                return print_json(&instance);
+            }
+            print_instance(&instance)
+        }
+        WorkflowCommand::Resolve(args) => {
+            let outcome = backend
+                .resolve(args.key)
+                .await
+                .with_context(|| format!("cannot resolve incident {}", args.key))?;
+            if args.output.json {
+                return print_json(&outcome);
+            }
+            println!("incident {}: {}", args.key, outcome.outcome);
             Ok(())
         }
     }
@@ -451,6 +591,79 @@ impl Backend {
             Backend::Remote(client) => Ok(client.incidents(state, instance).await?),
         }
     }
+
+    async fn variables(&self, id: &str) -> anyhow::Result<serde_json::Value> {
+        match self {
+            Backend::Embedded(store) => flowdesk_api::embedded::variables(store, id)
+                .await
+                .map_err(embedded_error),
+            Backend::Remote(client) => Ok(client.variables(id).await?),
+        }
+    }
+
+    async fn set_variables(
+        &self,
+        id: &str,
+        variables: serde_json::Value,
+    ) -> anyhow::Result<Instance> {
+        match self {
+            Backend::Embedded(store) => {
+                let instance =
+                    flowdesk_api::embedded::set_variables(store, id, variables, CLI_ACTOR)
+                        .await
+                        .map_err(embedded_error)?;
+                convert(&instance)
+            }
+            Backend::Remote(client) => Ok(client.set_variables(id, variables).await?),
+        }
+    }
+
+    async fn modify(
+        &self,
+        id: &str,
+        activate: Vec<serde_json::Value>,
+        terminate: &[i64],
+    ) -> anyhow::Result<Instance> {
+        match self {
+            Backend::Embedded(store) => {
+                let modification = convert(&serde_json::json!({
+                    "activate": activate,
+                    "terminate": terminate,
+                }))?;
+                let instance = flowdesk_api::embedded::modify(store, id, modification, CLI_ACTOR)
+                    .await
+                    .map_err(embedded_error)?;
+                convert(&instance)
+            }
+            Backend::Remote(client) => Ok(client
+                .modify(id, serde_json::Value::Array(activate), terminate)
+                .await?),
+        }
+    }
+
+    async fn cancel(&self, id: &str) -> anyhow::Result<Instance> {
+        match self {
+            Backend::Embedded(store) => {
+                let instance = flowdesk_api::embedded::cancel(store, id, CLI_ACTOR)
+                    .await
+                    .map_err(embedded_error)?;
+                convert(&instance)
+            }
+            Backend::Remote(client) => Ok(client.cancel(id).await?),
+        }
+    }
+
+    async fn resolve(&self, key: i64) -> anyhow::Result<CommandOutcome> {
+        match self {
+            Backend::Embedded(store) => {
+                let outcome = flowdesk_api::embedded::resolve_incident(store, key, CLI_ACTOR)
+                    .await
+                    .map_err(embedded_error)?;
+                convert(&outcome)
+            }
+            Backend::Remote(client) => Ok(client.resolve_incident(key).await?),
+        }
+    }
 }
 
 /// An API error of an embedded command, with every model problem listed.
@@ -538,18 +751,27 @@ fn print_instance(instance: &Instance) -> anyhow::Result<()> {
             instance.state.clone(),
         ]],
     );
-    if let Some(variables) = instance.variables.as_object() {
-        if !variables.is_empty() {
-            println!();
-            print_table(
-                &["VARIABLE", "VALUE"],
-                variables
-                    .iter()
-                    .map(|(name, value)| vec![name.clone(), value.to_string()]),
-            );
-        }
+    if instance
+        .variables
+        .as_object()
+        .is_some_and(|variables| !variables.is_empty())
+    {
+        println!();
+        print_variables(&instance.variables);
     }
     Ok(())
+}
+
+/// Prints a variables object as a NAME / VALUE table (values as JSON).
+fn print_variables(variables: &serde_json::Value) {
+    print_table(
+        &["VARIABLE", "VALUE"],
+        variables
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| vec![name.clone(), value.to_string()]),
+    );
 }
 
 /// Prints rows under a header, each column as wide as its widest cell.

@@ -68,7 +68,17 @@ fn help_lists_every_subcommand() {
     let output = flowdesk(&["--help"], "");
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for word in ["serve", "migrate", "user", "--config", "FLOWDESK_DB"] {
+    for word in [
+        "serve",
+        "migrate",
+        "user",
+        "--config",
+        "FLOWDESK_DB",
+        "variables",
+        "modify",
+        "cancel",
+        "resolve",
+    ] {
         assert!(help.contains(word), "--help lacks {word}:\n{help}");
     }
     let user_help = String::from_utf8_lossy(&flowdesk(&["user", "--help"], "").stdout).to_string();

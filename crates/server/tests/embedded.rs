@@ -1,6 +1,7 @@
 //! The workflow commands of the real binary in embedded mode (the engine in
 //! the command's process) on both databases: deploy, start (with --await),
-//! publish, instances, incidents, with --json parsed and with tables.
+//! publish, instances, incidents, variables, modify, cancel and resolve,
+//! with --json parsed and with tables.
 
 mod common;
 
@@ -99,4 +100,51 @@ dual_test!(async fn start_await_publish_and_incidents_in_embedded_mode(store) {
     assert_eq!(in_incident[0]["id"], stuck["id"]);
     let table = String::from_utf8_lossy(&flowdesk(&["incidents", "--db", &url]).stdout).to_string();
     assert!(table.starts_with("KEY") && table.contains("big_enough"), "{table}");
+});
+
+dual_test!(async fn operate_instances_in_embedded_mode(store) {
+    let url = db_url(&store).await;
+    let dir = TempDir::new("operate");
+    let gate = dir.write("gate.bpmn", GATE);
+    let payment = dir.write("payment.bpmn", PAYMENT);
+    flowdesk(&["deploy", &gate, &payment, "--db", &url]);
+
+    // Stuck at the gateway: fix the variable, resolve, and the gateway runs again.
+    let stuck = json(&flowdesk(&["start", "gate", "--vars", r#"{"amount": 1}"#, "--db", &url, "--json"]));
+    assert_eq!(stuck["state"], "incident");
+    let id = stuck["id"].as_str().unwrap();
+    assert_eq!(json(&flowdesk(&["variables", id, "--db", &url, "--json"])), json!({"amount": 1}));
+    let set = json(&flowdesk(&["variables", id, "--set", r#"{"amount": 50, "note": "raised"}"#, "--db", &url, "--json"]));
+    assert_eq!(set, json!({"amount": 50, "note": "raised"}));
+    let table = String::from_utf8_lossy(&flowdesk(&["variables", id, "--db", &url]).stdout).to_string();
+    assert!(table.starts_with("VARIABLE") && table.contains("note") && table.contains("\"raised\""), "{table}");
+    let incidents = json(&flowdesk(&["incidents", "--instance", id, "--db", &url, "--json"]));
+    let key = incidents[0]["key"].to_string();
+    assert_eq!(json(&flowdesk(&["resolve", &key, "--db", &url, "--json"])), json!({"outcome": "applied"}));
+    let gates = json(&flowdesk(&["instances", "--process", "gate", "--db", &url, "--json"]));
+    assert_eq!(gates[0]["state"], "completed");
+    assert_eq!(json(&flowdesk(&["incidents", "--instance", id, "--db", &url, "--json"])), json!([]));
+    // Resolving it again changes nothing.
+    let again = String::from_utf8_lossy(&flowdesk(&["resolve", &key, "--db", &url]).stdout).to_string();
+    assert!(again.contains("already-done"), "{again}");
+
+    // Waiting for a message: an activated end event does not end the
+    // instance while the catch event still waits; cancel ends it.
+    let waiting = json(&flowdesk(&["start", "payment", "--vars", r#"{"orderId": "o-9"}"#, "--db", &url, "--json"]));
+    let waiting_id = waiting["id"].as_str().unwrap();
+    let modified = json(&flowdesk(&[
+        "modify", waiting_id, "--activate", "end", "--vars", r#"{"by": "operator"}"#, "--db", &url, "--json",
+    ]));
+    assert_eq!(modified["state"], "active");
+    assert_eq!(modified["variables"], json!({"orderId": "o-9", "by": "operator"}));
+    let (_, refused) = flowdesk_fails(&["modify", waiting_id, "--activate", "no_such_element", "--db", &url]);
+    assert!(refused.contains("no_such_element"), "{refused}");
+    let (_, empty) = flowdesk_fails(&["modify", waiting_id, "--db", &url]);
+    assert!(empty.contains("--activate"), "{empty}");
+    let cancelled = json(&flowdesk(&["cancel", waiting_id, "--db", &url, "--json"]));
+    assert_eq!(cancelled["state"], "cancelled");
+    let (_, twice) = flowdesk_fails(&["cancel", waiting_id, "--db", &url]);
+    assert!(twice.contains(waiting_id) && twice.contains("is cancelled; it takes no more commands"), "{twice}");
+    let (_, bad) = flowdesk_fails(&["variables", waiting_id, "--set", "[1]", "--db", &url]);
+    assert!(bad.contains("--set"), "{bad}");
 });

@@ -118,6 +118,19 @@ dual_test!(async fn workflow_commands_go_through_the_server(store) {
     assert!(from_env.status.success(), "{}", String::from_utf8_lossy(&from_env.stderr));
     assert_eq!(json(&from_env)[0]["id"], stuck["id"]);
 
+    // The operator's commands through the API: fix the variable, resolve.
+    let stuck_id = stuck["id"].as_str().unwrap();
+    assert_eq!(json(&run(&["variables", stuck_id, "--json"])), json!({"amount": 1}));
+    assert_eq!(json(&run(&["variables", stuck_id, "--set", r#"{"amount": 20}"#, "--json"])), json!({"amount": 20}));
+    let key = incidents[0]["key"].to_string();
+    assert_eq!(json(&run(&["resolve", &key, "--json"])), json!({"outcome": "applied"}));
+    let gates = json(&run(&["instances", "--process", "gate", "--json"]));
+    assert_eq!(gates[0]["state"], "completed");
+    let other = json(&run(&["start", "payment", "--vars", r#"{"orderId": "o-8"}"#, "--json"]));
+    let other_id = other["id"].as_str().unwrap();
+    assert_eq!(json(&run(&["modify", other_id, "--activate", "end", "--json"]))["state"], "active");
+    assert_eq!(json(&run(&["cancel", other_id, "--json"]))["state"], "cancelled");
+
     // Errors: the problem's title and detail, exit status non-zero.
     let (_, stderr) = flowdesk_fails(&["--server", &base, "instances"]);
     assert!(stderr.contains("FLOWDESK_TOKEN"), "{stderr}");

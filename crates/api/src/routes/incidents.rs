@@ -7,9 +7,9 @@ use utoipa_axum::routes;
 
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, QueryParams};
-use crate::services::{self, audit_entry};
+use crate::services;
 use crate::types::{CommandOutcome, Incident, IncidentQuery};
-use crate::{now_ms, ApiError, AppState};
+use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -39,20 +39,6 @@ async fn resolve(
     Caller(principal): Caller,
     Path(key): Path<i64>,
 ) -> Result<Json<CommandOutcome>, ApiError> {
-    let now = now_ms();
-    let mut tx = state.workflow.begin().await?;
-    let outcome = state.workflow.resolve_incident(&mut tx, key, now).await?;
-    audit_entry(
-        &mut tx,
-        now,
-        &principal.username,
-        "incident.resolve",
-        &format!("incident:{key}"),
-        "",
-    )
-    .await?;
-    tx.commit()
-        .await
-        .map_err(flowdesk_store::StoreError::from)?;
-    Ok(Json(outcome.into()))
+    let outcome = services::resolve_incident(&state.workflow, key, &principal.username).await?;
+    Ok(Json(outcome))
 }

@@ -17,7 +17,7 @@ use crate::types::{
     variables_of, HistoryEvent, Instance, InstancePage, InstanceQuery, InstanceVariables,
     ModifyInstance, StartInstance,
 };
-use crate::{now_ms, ApiError, AppState};
+use crate::{ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -191,22 +191,7 @@ async fn cancel(
     Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Instance>, ApiError> {
-    let now = now_ms();
-    let mut tx = state.workflow.begin().await?;
-    state.workflow.cancel_instance(&mut tx, &id, now).await?;
-    services::audit_entry(
-        &mut tx,
-        now,
-        &principal.username,
-        "instance.cancel",
-        &format!("instance:{id}"),
-        "",
-    )
-    .await?;
-    tx.commit()
-        .await
-        .map_err(flowdesk_store::StoreError::from)?;
-    let view = services::instance_view(&state.store, &id).await?;
+    let view = services::cancel_instance(&state.workflow, &id, &principal.username).await?;
     shown(&state.store, &principal, view).await
 }
 
