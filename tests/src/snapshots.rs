@@ -488,3 +488,53 @@ pub async fn import_on_another_desktop(
         .context("the imported snapshot does not open as the original")?;
     Ok(())
 }
+
+/// With the cluster up: Refresh on the report snapshot runs the report
+/// anew on the cluster (its runs go from one to two) and says so. Returns
+/// what the snapshot holds now: the new run's as-of time and rows.
+pub async fn refresh_online(
+    client: &Client,
+    base_url: &str,
+    token: &str,
+    seeded: &SeededReport,
+) -> Result<SeededReport> {
+    open_snapshot(client, REPORT_NAME).await?;
+    check_report_snapshot(client, seeded).await?;
+    click(client, "[data-testid=snapshot-refresh]", UI_DEADLINE).await?;
+    wait_for_text(
+        client,
+        ".toast-success",
+        "saying the snapshot was refreshed",
+        UI_DEADLINE,
+        |text| text.contains(&format!("Refreshed from {CLUSTER_NAME}")),
+    )
+    .await
+    .context("Refresh with the cluster up reported no success")?;
+    let runs = api(
+        &reqwest::Client::new(),
+        base_url,
+        token,
+        reqwest::Method::GET,
+        &format!("/api/reports/{}/runs", seeded.id),
+        None,
+    )
+    .await?;
+    let count = runs.as_array().map_or(0, Vec::len);
+    ensure!(
+        count == 2,
+        "after Refresh the report has {count} runs, not 2: {runs}"
+    );
+    let newest = &runs[0];
+    let refreshed = SeededReport {
+        as_of: newest["as_of"]
+            .as_i64()
+            .context("the new run has no as_of")?,
+        rows: serde_json::from_value(newest["result"]["rows"].clone())
+            .context("the new run's result has no rows")?,
+        ..seeded.clone()
+    };
+    check_report_snapshot(client, &refreshed)
+        .await
+        .context("the refreshed snapshot does not show the new run")?;
+    Ok(refreshed)
+}

@@ -1,8 +1,9 @@
 //! Offline report viewing in the real desktop app (`flowdesk-desktop`,
 //! WebKitGTK driven through tauri-driver) under Xvfb: `flowdesk serve` on a
 //! fresh PostgreSQL database gets a report with a run and a dashboard; the
-//! app, on a fresh data folder, connects to it, saves a snapshot of each,
-//! and the server is stopped; the app is quit and started again on the same
+//! app, on a fresh data folder, connects to it, saves a snapshot of each
+//! (Refresh, with the cluster up, runs the report anew), and the server is
+//! stopped; the app is quit and started again on the same
 //! data folder, and the report snapshot opens with its rows, chart and the
 //! label "Snapshot of <cluster> as of <time>", while Refresh says the
 //! cluster is not reachable, and the dashboard snapshot with its KPI value
@@ -13,8 +14,8 @@
 use anyhow::{Context, Result};
 use flowdesk_e2e::console::Screens;
 use flowdesk_e2e::snapshots::{
-    connect_to_cluster, import_on_another_desktop, open_snapshot_offline, save_snapshots,
-    seed_report,
+    connect_to_cluster, import_on_another_desktop, open_snapshot_offline, refresh_online,
+    save_snapshots, seed_report,
 };
 use flowdesk_e2e::{
     bin, capture_page, click, fill_form, isolated_xdg_environment, wait_for, Postgres, Server,
@@ -58,12 +59,14 @@ async fn run(ctx: &TestContext) -> Result<()> {
     let outcome = async {
         set_up_local_workspace(&client).await?;
         connect_to_cluster(&client, server.base_url()).await?;
-        save_snapshots(&client, &report).await
+        save_snapshots(&client, &report).await?;
+        refresh_online(&client, server.base_url(), &token, &report).await
     }
     .await;
     capture_page(ctx, &client, "saved").await;
     client.close().await.ok();
-    outcome?;
+    // The snapshot now holds the run Refresh made.
+    let report = outcome?;
 
     server.kill9();
 
