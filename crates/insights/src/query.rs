@@ -50,6 +50,26 @@ pub struct Filter {
     pub to: Option<Millis>,
 }
 
+/// The earliest time a filter may name: 9999 BC (year -9999), January 1st, UTC.
+pub const EARLIEST: Millis = -377_705_203_200_000;
+/// The latest time a filter may name: the last millisecond of 9999, UTC.
+pub const LATEST: Millis = 253_402_300_799_999;
+
+impl Filter {
+    /// Refuses bounds outside the years -9999..=9999 (the calendar the
+    /// rollups use), naming the parameter.
+    pub fn check(&self) -> Result<(), InsightsError> {
+        for (name, bound) in [("from", self.from), ("to", self.to)] {
+            if let Some(at) = bound.filter(|at| !(EARLIEST..=LATEST).contains(at)) {
+                return Err(InsightsError::InvalidQuery(format!(
+                    "{name} ({at}) must be from {EARLIEST} to {LATEST} (ms since the epoch: the years -9999 to 9999)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Bucket size of a time series.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -357,6 +377,7 @@ impl Insights {
 
     /// KPI summary of a range.
     pub async fn kpis(&self, filter: &Filter) -> Result<Kpis, InsightsError> {
+        filter.check()?;
         let range = hour_range(filter);
         let mut total = ProcessRow::default();
         for (_, row) in self.process_rows(filter, range, &PROCESS_ROLLUPS).await? {
@@ -381,6 +402,7 @@ impl Insights {
         filter: &Filter,
         granularity: Granularity,
     ) -> Result<Vec<SeriesPoint>, InsightsError> {
+        filter.check()?;
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             if from >= to {
                 return Err(InsightsError::InvalidQuery(format!(
@@ -443,6 +465,7 @@ impl Insights {
 
     /// Statistics per element (days whose start lies in the range), by element id.
     pub async fn element_stats(&self, filter: &Filter) -> Result<Vec<ElementStats>, InsightsError> {
+        filter.check()?;
         let (from, to) = day_range(filter);
         let mut elements: BTreeMap<String, ElementRow> = BTreeMap::new();
         for segment in cover(from, to, &ELEMENT_ROLLUPS) {

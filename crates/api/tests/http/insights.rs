@@ -67,5 +67,16 @@ dual_test!(async fn viewers_read_kpis_series_and_element_statistics(store) {
     get(&app, "/api/insights/series?from=0&to=4000000000000&granularity=hour", &viewer)
         .await
         .assert_problem(400, "invalid-request");
+    // Times beyond the years -9999..=9999 are refused, not overflowed.
+    for path in [
+        "/api/insights/series?to=-9223372036854775808",
+        "/api/insights/kpis?from=9223372036854775807",
+        "/api/insights/elements?from=-377705203200001",
+    ] {
+        let answer = get(&app, path, &viewer).await;
+        answer.assert_problem(400, "invalid-request");
+        assert!(answer.json()["detail"].as_str().unwrap().contains("the years -9999 to 9999"), "{path}");
+    }
+    assert_eq!(get(&app, "/api/insights/kpis?from=-377705203200000&to=253402300799999", &viewer).await.status, StatusCode::OK);
     get(&app, "/api/insights/kpis", &Auth::None).await.assert_problem(401, "unauthenticated");
 });
