@@ -17,7 +17,9 @@ use sqlx::Row;
 use crate::query::ProcessVersion;
 use crate::render::{Chart, ChartKind, Series};
 use crate::reports::{utc_label, DAY_LABEL, HOUR_LABEL};
-use crate::{DurationStats, ElementStats, Filter, Granularity, Insights, InsightsError, Kpis};
+use crate::{
+    DurationStats, ElementStats, Filter, Granularity, Insights, InsightsError, Kpis, SeriesPoint,
+};
 
 /// At most this many tiles on a dashboard.
 pub const MAX_TILES: usize = 48;
@@ -28,9 +30,11 @@ pub const HOURLY_SERIES_UP_TO_MS: Millis = 3 * 86_400_000;
 
 const DAY_MS: Millis = 86_400_000;
 
-/// Only instances whose variable `name` has `value` (kept with the
-/// dashboard; the read model does not aggregate by variable yet, so tile
-/// data refuses a dashboard that sets it).
+/// Only instances whose process variable `name` has `value` (a number,
+/// string or boolean; JSON equality). Tiles under it are read from the
+/// folded instances and their variables (see `by_variable`); metrics kept
+/// only per element (per-element bars, pies and tables, the heatmap, user
+/// task waits) are refused under it, as are sensitive (sealed) variables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariableFilter {
@@ -313,7 +317,7 @@ pub enum TileData {
 
 /// Filter values given with a tile request; each one set replaces the
 /// dashboard's saved filter.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FilterOverrides {
     /// Only this BPMN process id.
     pub process_id: Option<String>,
@@ -323,6 +327,8 @@ pub struct FilterOverrides {
     pub from: Option<Millis>,
     /// Until (ms, exclusive).
     pub to: Option<Millis>,
+    /// Only instances with this variable value.
+    pub variable: Option<VariableFilter>,
 }
 
 fn invalid(path: &str, message: impl std::fmt::Display) -> InsightsError {
@@ -356,9 +362,7 @@ impl DashboardDefinition {
             }
         }
         if let Some(variable) = &filters.variable {
-            if variable.name.trim().is_empty() {
-                return Err(invalid("definition.filters.variable.name", "is empty"));
-            }
+            variable.check("definition.filters.variable")?;
         }
         if let Some(seconds) = self.refresh_seconds {
             if !(5..=86_400).contains(&seconds) {
@@ -422,6 +426,26 @@ impl DashboardDefinition {
                     "user_task_wait has no time series: show it as kpi, bar, pie or table",
                 ));
             }
+        }
+        Ok(())
+    }
+}
+
+impl VariableFilter {
+    /// Checks the name (not empty) and the value (a number, string or
+    /// boolean); `path` names the filter in errors.
+    pub fn check(&self, path: &str) -> Result<(), InsightsError> {
+        if self.name.trim().is_empty() {
+            return Err(invalid(&format!("{path}.name"), "is empty"));
+        }
+        if !matches!(
+            self.value,
+            Value::Number(_) | Value::String(_) | Value::Bool(_)
+        ) {
+            return Err(invalid(
+                &format!("{path}.value"),
+                format!("must be a number, string or boolean, not {}", self.value),
+            ));
         }
         Ok(())
     }
@@ -585,7 +609,12 @@ impl Insights {
         tile: &Tile,
         overrides: &FilterOverrides,
     ) -> Result<TileData, InsightsError> {
-        let filter = effective_filter(dashboard, tile, overrides)?;
+        let (filter, variable) = effective_filter(dashboard, tile, overrides)?;
+        if let Some((variable, path)) = variable {
+            return self
+                .variable_tile_data(tile, &filter, &variable, path)
+                .await;
+        }
         let metric = tile.metric;
         Ok(match tile.kind {
             TileKind::Kpi => {
@@ -606,43 +635,19 @@ impl Insights {
                 };
                 TileData::Kpi { value, previous }
             }
-            TileKind::Series => {
-                let granularity = match (filter.from, filter.to) {
-                    (Some(from), Some(to)) if to - from <= HOURLY_SERIES_UP_TO_MS => {
-                        Granularity::Hour
-                    }
-                    _ => Granularity::Day,
-                };
-                let points = self
-                    .time_series(&filter, granularity)
-                    .await?
-                    .into_iter()
-                    .map(|point| TilePoint {
-                        t: point.start,
-                        value: match metric {
-                            Metric::Started => Some(point.started as f64),
-                            Metric::Completed | Metric::Throughput => Some(point.completed as f64),
-                            Metric::Cancelled => Some(point.cancelled as f64),
-                            Metric::Incidents => Some(point.incidents_opened as f64),
-                            Metric::Active | Metric::Backlog => Some(point.active as f64),
-                            other => other.of_duration(&point.duration),
-                        },
-                    })
-                    .collect();
-                TileData::Series { points }
-            }
+            TileKind::Series => TileData::Series {
+                points: tile_points(
+                    metric,
+                    self.time_series(&filter, series_granularity(&filter))
+                        .await?,
+                ),
+            },
             TileKind::Bar | TileKind::Pie => TileData::Items {
                 items: self.items(&filter, metric).await?.1,
             },
             TileKind::Table => {
                 let (dimension, items) = self.items(&filter, metric).await?;
-                TileData::Table {
-                    columns: vec![dimension.to_string(), metric.as_str().to_string()],
-                    rows: items
-                        .into_iter()
-                        .map(|item| vec![json!(item.label), json!(item.value)])
-                        .collect(),
-                }
+                table(dimension, metric, items)
             }
             TileKind::Heatmap => {
                 let Some(process_id) = filter.process_id.clone() else {
@@ -757,15 +762,7 @@ impl Insights {
         metric: Metric,
     ) -> Result<Option<f64>, InsightsError> {
         Ok(match metric {
-            Metric::Throughput => {
-                let days = self.time_series(filter, Granularity::Day).await?;
-                if days.is_empty() {
-                    None
-                } else {
-                    let completed: i64 = days.iter().map(|d| d.completed).sum();
-                    Some(completed as f64 / days.len() as f64)
-                }
-            }
+            Metric::Throughput => throughput(&self.time_series(filter, Granularity::Day).await?),
             Metric::UserTaskWait => mean_wait(&self.element_stats(filter).await?),
             other => kpi_of(&self.kpis(filter).await?, other),
         })
@@ -823,20 +820,20 @@ impl Insights {
 
 /// The filter a tile reads with: the request's values over the saved
 /// filters, the tile's process over both.
+/// With the variable filter, if any, and the path naming it in errors.
 fn effective_filter(
     dashboard: &Dashboard,
     tile: &Tile,
     overrides: &FilterOverrides,
-) -> Result<Filter, InsightsError> {
+) -> Result<(Filter, Option<(VariableFilter, &'static str)>), InsightsError> {
     let saved = &dashboard.definition.filters;
-    if let Some(variable) = &saved.variable {
-        return Err(invalid(
-            "definition.filters.variable",
-            format!(
-                "the read model does not aggregate by variable value yet, so the filter on {:?} cannot be applied; remove it to see the tiles",
-                variable.name
-            ),
-        ));
+    let variable = match (&overrides.variable, &saved.variable) {
+        (Some(variable), _) => Some((variable.clone(), "variable")),
+        (None, Some(variable)) => Some((variable.clone(), "definition.filters.variable")),
+        (None, None) => None,
+    };
+    if let Some((variable, path)) = &variable {
+        variable.check(path)?;
     }
     let filter = Filter {
         process_id: tile
@@ -856,10 +853,56 @@ fn effective_filter(
             ));
         }
     }
-    Ok(filter)
+    Ok((filter, variable))
 }
 
-fn kpi_of(kpis: &Kpis, metric: Metric) -> Option<f64> {
+/// Hourly points for ranges up to [`HOURLY_SERIES_UP_TO_MS`], else daily.
+pub(crate) fn series_granularity(filter: &Filter) -> Granularity {
+    match (filter.from, filter.to) {
+        (Some(from), Some(to)) if to - from <= HOURLY_SERIES_UP_TO_MS => Granularity::Hour,
+        _ => Granularity::Day,
+    }
+}
+
+/// A series tile's points: the metric of each bucket.
+pub(crate) fn tile_points(metric: Metric, series: Vec<SeriesPoint>) -> Vec<TilePoint> {
+    series
+        .into_iter()
+        .map(|point| TilePoint {
+            t: point.start,
+            value: match metric {
+                Metric::Started => Some(point.started as f64),
+                Metric::Completed | Metric::Throughput => Some(point.completed as f64),
+                Metric::Cancelled => Some(point.cancelled as f64),
+                Metric::Incidents => Some(point.incidents_opened as f64),
+                Metric::Active | Metric::Backlog => Some(point.active as f64),
+                other => other.of_duration(&point.duration),
+            },
+        })
+        .collect()
+}
+
+/// Instances completed per day, averaged over the days of the series.
+pub(crate) fn throughput(days: &[SeriesPoint]) -> Option<f64> {
+    if days.is_empty() {
+        return None;
+    }
+    let completed: i64 = days.iter().map(|d| d.completed).sum();
+    Some(completed as f64 / days.len() as f64)
+}
+
+/// A table tile: the items as rows.
+pub(crate) fn table(dimension: &str, metric: Metric, items: Vec<TileItem>) -> TileData {
+    TileData::Table {
+        columns: vec![dimension.to_string(), metric.as_str().to_string()],
+        rows: items
+            .into_iter()
+            .map(|item| vec![json!(item.label), json!(item.value)])
+            .collect(),
+    }
+}
+
+pub(crate) fn kpi_of(kpis: &Kpis, metric: Metric) -> Option<f64> {
     match metric {
         Metric::Started => Some(kpis.started as f64),
         Metric::Completed => Some(kpis.completed as f64),

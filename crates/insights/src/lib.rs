@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+mod by_variable;
 pub mod dashboards;
 mod fold;
 pub mod query;

@@ -82,14 +82,14 @@ pub enum Granularity {
 }
 
 impl Granularity {
-    fn millis(self) -> Millis {
+    pub(crate) fn millis(self) -> Millis {
         match self {
             Granularity::Hour => 3_600_000,
             Granularity::Day => 86_400_000,
         }
     }
 
-    fn start(self, at: Millis) -> Millis {
+    pub(crate) fn start(self, at: Millis) -> Millis {
         match self {
             Granularity::Hour => hour_start(at),
             Granularity::Day => day_start(at),

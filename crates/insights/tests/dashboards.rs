@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 
 use flowdesk_insights::dashboards::{
     Dashboard, DashboardDefinition, DashboardFilters, DashboardInput, FilterOverrides, Metric,
-    Tile, TileData, TileKind,
+    Tile, TileData, TileKind, VariableFilter,
 };
 use flowdesk_insights::reports::{ReportDefinition, ReportInput, Source};
 use flowdesk_insights::schedule::SCHEDULE_ACTOR;
 use flowdesk_insights::sql_source;
 use flowdesk_insights::{Filter, Granularity, Insights};
+use flowdesk_store::sensitive::{NamePattern, SensitiveVariables};
 use flowdesk_store::{dual_test, Dialect};
 use serde_json::json;
 
@@ -159,18 +160,129 @@ dual_test!(async fn tiles_answer_what_the_read_model_answers(store) {
     assert_eq!(items.len(), 1);
     assert_eq!((items[0].label.as_str(), items[0].value), ("claims", 80.0));
 
-    // A variable filter cannot be applied by the read model: said, not ignored.
-    let mut variable = input(vec![tile("started", TileKind::Kpi, Metric::Started)]);
-    variable.name = "By customer".into();
-    variable.definition.filters.variable =
-        Some(flowdesk_insights::dashboards::VariableFilter { name: "customer".into(), value: json!("gold") });
-    let variable = insights.create_dashboard(&variable, "ann", 7).await.unwrap();
-    let error = insights.tile_data(&variable, &variable.definition.tiles[0], &all).await.unwrap_err().to_string();
-    assert!(error.contains("definition.filters.variable"), "{error}");
-
     assert!(insights.delete_dashboard(&dashboard.id).await.unwrap());
     assert_eq!(insights.find_dashboard(&dashboard.id).await.unwrap(), None);
     assert!(!insights.delete_dashboard(&dashboard.id).await.unwrap());
+});
+
+fn variable(name: &str, value: serde_json::Value) -> Option<VariableFilter> {
+    Some(VariableFilter { name: name.into(), value })
+}
+
+dual_test!(async fn a_variable_filter_reads_the_matching_instances(store) {
+    let definitions = [workload::deploy(&store, "Claims", workload::T0).await];
+    workload::run(&store, &definitions, 0..80).await;
+    let insights = Insights::new(store.clone());
+    insights.catch_up(500).await.unwrap();
+    // Every instance gets a tier (gold: every third), an amount and a flag.
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM instances ORDER BY started_at, id")
+        .fetch_all(store.pool()).await.unwrap();
+    assert_eq!(ids.len(), 80);
+    for (n, id) in ids.iter().enumerate() {
+        let variables = json!({"tier": if n % 3 == 0 { "gold" } else { "silver" }, "amount": n % 2, "everyone": true});
+        sqlx::query("UPDATE instances SET variables = $1 WHERE id = $2")
+            .bind(variables.to_string()).bind(id.as_str()).execute(store.pool()).await.unwrap();
+    }
+    // Expected for gold, straight from history.
+    let gold: Vec<&String> = ids.iter().step_by(3).collect();
+    let history: Vec<(String, String)> = sqlx::query_as("SELECT instance_id, kind FROM history ORDER BY seq")
+        .fetch_all(store.pool()).await.unwrap();
+    let count = |kind: &str| history.iter().filter(|(id, k)| k == kind && gold.contains(&id)).count() as f64;
+    let (completed, cancelled, incidents) = (count("instanceCompleted"), count("instanceTerminated"), count("incidentRaised"));
+    let started = gold.len() as f64;
+    assert!(completed > 0.0 && cancelled > 0.0 && incidents > 0.0, "the gold subset has every kind of fate");
+
+    let mut tiles = vec![
+        tile("started", TileKind::Kpi, Metric::Started),
+        tile("completed", TileKind::Kpi, Metric::Completed),
+        tile("cancelled", TileKind::Kpi, Metric::Cancelled),
+        tile("incidents", TileKind::Kpi, Metric::Incidents),
+        tile("active", TileKind::Kpi, Metric::Active),
+        tile("p50", TileKind::Kpi, Metric::DurationP50),
+        tile("p90", TileKind::Kpi, Metric::DurationP90),
+        tile("p99", TileKind::Kpi, Metric::DurationP99),
+        tile("throughput", TileKind::Series, Metric::Throughput),
+        tile("starts", TileKind::Series, Metric::Started),
+        tile("backlog", TileKind::Series, Metric::Backlog),
+        tile("heatmap", TileKind::Heatmap, Metric::DurationP90),
+        tile("wait", TileKind::Kpi, Metric::UserTaskWait),
+        tile("per-element", TileKind::Bar, Metric::Started),
+    ];
+    tiles.push(tile("per-process", TileKind::Pie, Metric::Completed));
+    let mut definition = input(tiles);
+    definition.definition.filters.variable = variable("tier", json!("gold"));
+    let dashboard = insights.create_dashboard(&definition, "ann", 5).await.unwrap();
+    let all = FilterOverrides::default();
+    let kpi = |data: TileData| match data { TileData::Kpi { value, .. } => value, other => panic!("a kpi, not {other:?}") };
+    for (id, expected) in [("started", started), ("completed", completed), ("cancelled", cancelled), ("incidents", incidents), ("active", started - completed - cancelled)] {
+        assert_eq!(kpi(data(&insights, &dashboard, id, &all).await), Some(expected), "{id}");
+    }
+    let TileData::Series { points } = data(&insights, &dashboard, "throughput", &all).await else { panic!("a series") };
+    assert_eq!(points.iter().map(|p| p.value.unwrap()).sum::<f64>(), completed);
+    let TileData::Series { points } = data(&insights, &dashboard, "starts", &all).await else { panic!("a series") };
+    assert_eq!(points.iter().map(|p| p.value.unwrap()).sum::<f64>(), started);
+    let TileData::Series { points } = data(&insights, &dashboard, "backlog", &all).await else { panic!("a series") };
+    assert_eq!(points.last().unwrap().value, Some(started - completed - cancelled));
+
+    // The same filter as a request parameter on a dashboard without one;
+    // numbers compare by value (1 = 1.0).
+    let mut plain = dashboard.clone();
+    plain.definition.filters.variable = None;
+    let gold_override = FilterOverrides { variable: variable("tier", json!("gold")), ..FilterOverrides::default() };
+    assert_eq!(kpi(data(&insights, &plain, "started", &gold_override).await), Some(started));
+    let odd = FilterOverrides { variable: variable("amount", json!(1.0)), ..FilterOverrides::default() };
+    assert_eq!(kpi(data(&insights, &plain, "started", &odd).await), Some(40.0));
+
+    // A filter every instance matches gives the read model's own numbers.
+    let claims = Filter { process_id: Some("claims".into()), ..Filter::default() };
+    let kpis = insights.kpis(&claims).await.unwrap();
+    let everyone = FilterOverrides { variable: variable("everyone", json!(true)), ..FilterOverrides::default() };
+    for (id, expected) in [
+        ("started", Some(kpis.started as f64)), ("completed", Some(kpis.completed as f64)), ("cancelled", Some(kpis.cancelled as f64)),
+        ("incidents", Some(kpis.incidents_opened as f64)), ("active", Some(kpis.active as f64)),
+        ("p50", kpis.duration.p50_ms), ("p90", kpis.duration.p90_ms), ("p99", kpis.duration.p99_ms),
+    ] {
+        assert_eq!(kpi(data(&insights, &plain, id, &everyone).await), expected, "{id} over everyone");
+    }
+    let first_day = FilterOverrides { from: Some(workload::T0), to: Some(workload::T0 + DAY), ..everyone.clone() };
+    let unfiltered_day = FilterOverrides { from: first_day.from, to: first_day.to, ..FilterOverrides::default() };
+    for id in ["throughput", "backlog"] {
+        assert_eq!(data(&insights, &plain, id, &first_day).await, data(&insights, &plain, id, &unfiltered_day).await, "{id} over the first day");
+    }
+    assert_eq!(data(&insights, &plain, "started", &first_day).await, data(&insights, &plain, "started", &unfiltered_day).await);
+
+    // Per process (no process filtered): the gold instances of claims.
+    let mut every_process = dashboard.clone();
+    every_process.definition.filters.process_id = None;
+    let TileData::Items { items } = data(&insights, &every_process, "per-process", &all).await else { panic!("items") };
+    assert_eq!(items.len(), 1);
+    assert_eq!((items[0].label.as_str(), items[0].value), ("claims", completed));
+
+    // A value nobody has: zeros, no durations.
+    let nobody = FilterOverrides { variable: variable("tier", json!("platinum")), ..FilterOverrides::default() };
+    assert_eq!(kpi(data(&insights, &plain, "started", &nobody).await), Some(0.0));
+    assert_eq!(kpi(data(&insights, &plain, "incidents", &nobody).await), Some(0.0));
+    assert_eq!(kpi(data(&insights, &plain, "p90", &nobody).await), None);
+    let string_one = FilterOverrides { variable: variable("amount", json!("1")), ..FilterOverrides::default() };
+    assert_eq!(kpi(data(&insights, &plain, "started", &string_one).await), Some(0.0), "the string \"1\" is not the number 1");
+
+    // Element-level tiles are refused, naming the tile's metric and the filter.
+    for (id, metric) in [("heatmap", "duration_p90"), ("wait", "user_task_wait"), ("per-element", "started")] {
+        let error = insights.tile_data(&dashboard, dashboard.tile(id).unwrap(), &all).await.unwrap_err().to_string();
+        assert!(error.contains("definition.filters.variable") && error.contains(metric) && error.contains("\"tier\""), "{error}");
+        let error = insights.tile_data(&plain, plain.tile(id).unwrap(), &gold_override).await.unwrap_err().to_string();
+        assert!(error.contains("variable: tile") && error.contains(metric), "{error}");
+    }
+    // A malformed override names the parameter.
+    let empty = FilterOverrides { variable: variable("", json!(1)), ..FilterOverrides::default() };
+    let error = insights.tile_data(&plain, plain.tile("started").unwrap(), &empty).await.unwrap_err().to_string();
+    assert!(error.contains("variable.name: is empty"), "{error}");
+
+    // Sensitive variables are sealed: refused, whether the server or the process says so.
+    let sealed = Insights::new(store.clone().with_sensitive_variables(SensitiveVariables::new(vec![NamePattern::parse("ti*").unwrap()])));
+    let error = sealed.tile_data(&dashboard, dashboard.tile("started").unwrap(), &all).await.unwrap_err().to_string();
+    assert!(error.contains("definition.filters.variable: \"tier\" is a sensitive variable"), "{error}");
+    assert_eq!(kpi(sealed.tile_data(&plain, plain.tile("started").unwrap(), &odd).await.unwrap()), Some(40.0), "other names still filter");
 });
 
 /// A change that makes a good dashboard bad.
@@ -190,6 +302,8 @@ dual_test!(async fn bad_dashboards_name_the_field(store) {
         (Box::new(|d| d.definition.tiles[1].title = String::new()), "definition.tiles[1].title: is empty"),
         (Box::new(|d| d.definition.tiles[0].width = Some(4)), "definition.tiles[0].width: must be 1, 2 or 3, not 4"),
         (Box::new(|d| d.definition.tiles[1].metric = Metric::UserTaskWait), "definition.tiles[1].metric: user_task_wait has no time series"),
+        (Box::new(|d| d.definition.filters.variable = Some(VariableFilter { name: " ".into(), value: json!("gold") })), "definition.filters.variable.name: is empty"),
+        (Box::new(|d| d.definition.filters.variable = Some(VariableFilter { name: "tier".into(), value: json!(["gold"]) })), "definition.filters.variable.value: must be a number, string or boolean"),
     ];
     for (change, expected) in cases {
         let mut bad = good();

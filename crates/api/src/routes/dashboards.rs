@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use flowdesk_identity::{Permission, Principal};
 use flowdesk_insights::dashboards::{
-    Dashboard, DashboardInput, DashboardSummary, FilterOverrides, TileData,
+    Dashboard, DashboardInput, DashboardSummary, FilterOverrides, TileData, VariableFilter,
 };
 use flowdesk_insights::reports::readable_by;
 use flowdesk_insights::Insights;
@@ -86,6 +86,10 @@ struct TileQuery {
     from: Option<i64>,
     /// Until (ms since the epoch, exclusive).
     to: Option<i64>,
+    /// Only instances whose process variable of this name has `value`.
+    variable: Option<String>,
+    /// The variable's value as JSON: a number, string (`"gold"`, quoted) or boolean.
+    value: Option<String>,
 }
 
 /// A tile chart's format and filters.
@@ -102,6 +106,40 @@ struct ChartQuery {
     from: Option<i64>,
     /// Until (ms since the epoch, exclusive).
     to: Option<i64>,
+    /// Only instances whose process variable of this name has `value`.
+    variable: Option<String>,
+    /// The variable's value as JSON: a number, string (`"gold"`, quoted) or boolean.
+    value: Option<String>,
+}
+
+/// The `variable=` and `value=` query parameters, given together; the value
+/// is JSON (a number, string or boolean).
+fn variable_override(
+    variable: Option<String>,
+    value: Option<String>,
+) -> Result<Option<VariableFilter>, ApiError> {
+    let (name, value) = match (variable, value) {
+        (None, None) => return Ok(None),
+        (Some(name), Some(value)) => (name, value),
+        (Some(_), None) => {
+            return Err(ApiError::InvalidRequest(
+                "value: required with variable (the value as JSON, e.g. \"gold\" or 42)".into(),
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::InvalidRequest(
+                "variable: required with value (the variable's name)".into(),
+            ))
+        }
+    };
+    let value = serde_json::from_str(&value).map_err(|e| {
+        ApiError::InvalidRequest(format!(
+            "value: {value:?} is not JSON ({e}); quote a string: \"gold\""
+        ))
+    })?;
+    let filter = VariableFilter { name, value };
+    filter.check("variable").map_err(problem)?;
+    Ok(Some(filter))
 }
 
 /// The dashboards the caller may read, by name.
@@ -220,7 +258,7 @@ async fn delete(
     params(("id" = String, Path, description = "Dashboard id"),
            ("tile_id" = String, Path, description = "Tile id"), TileQuery),
     responses((status = 200, description = "The tile's data, shaped by its kind", body = TileData),
-              (status = 400, description = "Bad filter, heatmap without a process, variable filter", body = ProblemDetails),
+              (status = 400, description = "Bad filter (the variable filter: empty name, value not a JSON number, string or boolean, a sensitive variable, a tile kept per element), heatmap without a process", body = ProblemDetails),
               (status = 404, description = "No such dashboard or tile", body = ProblemDetails)))]
 async fn tile(
     State(state): State<AppState>,
@@ -234,6 +272,7 @@ async fn tile(
         .tile(&tile_id)
         .ok_or_else(|| ApiError::NotFound(format!("dashboard {id} has no tile {tile_id}")))?;
     let overrides = FilterOverrides {
+        variable: variable_override(query.variable, query.value)?,
         process_id: query.process_id,
         version: query.version,
         from: query.from,
@@ -255,7 +294,7 @@ async fn tile(
     responses((status = 200, description = "The chart", content(
                   (String = "image/svg+xml"),
                   (Vec<u8> = "image/png"))),
-              (status = 400, description = "Unknown format, no chart for the tile's kind, no data", body = ProblemDetails),
+              (status = 400, description = "Unknown format, no chart for the tile's kind, no data, bad filter", body = ProblemDetails),
               (status = 404, description = "No such dashboard or tile", body = ProblemDetails)))]
 async fn chart(
     State(state): State<AppState>,
@@ -275,6 +314,7 @@ async fn chart(
         .tile(&tile_id)
         .ok_or_else(|| ApiError::NotFound(format!("dashboard {id} has no tile {tile_id}")))?;
     let overrides = FilterOverrides {
+        variable: variable_override(query.variable, query.value)?,
         process_id: query.process_id,
         version: query.version,
         from: query.from,
