@@ -26,12 +26,12 @@ async fn workload(app: &axum::Router, admin: &Auth) {
     let reply = post_xml(app, "/api/definitions?name=review.bpmn", admin, REVIEW).await;
     assert_eq!(reply.status, StatusCode::CREATED);
     let mut ids = Vec::new();
-    for _ in 0..3 {
+    for tier in ["gold", "gold", "silver"] {
         let reply = post_json(
             app,
             "/api/instances",
             admin,
-            json!({"process_id": "review"}),
+            json!({"process_id": "review", "variables": {"tier": tier}}),
         )
         .await;
         assert_eq!(reply.status, StatusCode::CREATED);
@@ -166,6 +166,28 @@ dual_test!(async fn dashboards_crud_roles_tiles_and_charts(store) {
     get(&app, &format!("{}?from=10&to=5", tile("started")), &viewer).await.assert_problem(400, "invalid-request");
     get(&app, &format!("{}?version=two", tile("started")), &viewer).await.assert_problem(400, "invalid-request");
     get(&app, &tile("nope"), &viewer).await.assert_problem(404, "not-found");
+    // The variable filter: the two gold instances, one of them cancelled.
+    let gold = "variable=tier&value=%22gold%22";
+    assert_eq!(get(&app, &format!("{}?{gold}", tile("started")), &viewer).await.json(), json!({"value": 2.0}));
+    assert_eq!(get(&app, &format!("{}?{gold}", tile("cancelled")), &viewer).await.json(), json!({"value": 1.0}));
+    let points = get(&app, &format!("{}?{gold}", tile("per-day")), &viewer).await.json()["points"].as_array().unwrap().clone();
+    assert_eq!(points.iter().map(|p| p["value"].as_f64().unwrap()).sum::<f64>(), 2.0);
+    let nobody = get(&app, &format!("{}?variable=tier&value=%22platinum%22", tile("started")), &viewer).await.json();
+    assert_eq!(nobody, json!({"value": 0.0}));
+    for (query, expected) in [
+        ("variable=tier&value=gold", "value: \"gold\" is not JSON"),
+        ("variable=tier", "value: required with variable"),
+        ("value=1", "variable: required with value"),
+        ("variable=&value=1", "variable.name: is empty"),
+        ("variable=tier&value=null", "variable.value: must be a number, string or boolean"),
+    ] {
+        let problem = get(&app, &format!("{}?{query}", tile("started")), &viewer).await.assert_problem(400, "invalid-request");
+        assert!(problem["detail"].as_str().unwrap().contains(expected), "{query}: {problem}");
+    }
+    let problem = get(&app, &format!("{}?{gold}", tile("heat")), &viewer).await.assert_problem(400, "invalid-request");
+    assert!(problem["detail"].as_str().unwrap().contains("duration_p90"), "{problem}");
+    let problem = get(&app, &format!("{}/chart?{gold}", tile("steps")), &viewer).await.assert_problem(400, "invalid-request");
+    assert!(problem["detail"].as_str().unwrap().contains("per element"), "{problem}");
 
     // Charts, drawn by the report renderer.
     let svg = get(&app, &format!("{}/chart", tile("per-day")), &viewer).await;
@@ -304,4 +326,48 @@ dual_test!(async fn the_demo_dashboard_and_report_answer(store) {
     let report = get(&app, &format!("/api/reports/{}", flowdesk_api::demo::DEMO_REPORT.replace(' ', "%20")), &viewer).await;
     assert_eq!(report.status, StatusCode::OK);
     assert_eq!(report.json()["definition"]["source"], "daily");
+});
+
+dual_test!(async fn the_demo_instances_ran_through_the_engine(store) {
+    flowdesk_api::demo::seed(&store).await.unwrap();
+    let app = app(&store);
+    let admin = setup_admin(&app).await;
+    // Seeding folded history into the read model: the dashboard has numbers at first open.
+    let id = get(&app, "/api/dashboards", &admin).await.json()[0]["id"].as_str().unwrap().to_string();
+    let tile = |name: &str| format!("/api/dashboards/{id}/tiles/{name}");
+    for (name, value) in [("started", 14.0), ("completed", 10.0), ("active", 3.0), ("incidents", 1.0)] {
+        assert_eq!(get(&app, &tile(name), &admin).await.json()["value"].as_f64(), Some(value), "{name}");
+    }
+    let points = get(&app, &tile("throughput"), &admin).await.json()["points"].as_array().unwrap().clone();
+    assert_eq!(points.iter().filter_map(|p| p["value"].as_f64()).sum::<f64>(), 10.0, "{points:?}");
+    let heatmap = get(&app, &tile("heatmap"), &admin).await.json();
+    let element = |element_id: &str| heatmap["elements"].as_array().unwrap().iter()
+        .find(|e| e["element_id"] == element_id).unwrap_or_else(|| panic!("{element_id} in {heatmap}")).clone();
+    let check = element("Activity_CheckOrder");
+    assert_eq!(check["count"], 14, "{check}");
+    let approve = element("Activity_ApproveOrder");
+    assert_eq!(approve["count"], 7, "{approve}");
+    // An approver takes at least half an hour, a worker checks an order in seconds.
+    assert!(approve["p90_ms"].as_f64().unwrap() >= 30.0 * 60_000.0, "{approve}");
+    assert!(check["p90_ms"].as_f64().unwrap() < 120_000.0, "{check}");
+    assert!(element("Activity_AutoApprove")["count"].as_i64().unwrap() > 0);
+
+    let instances = get(&app, "/api/instances?limit=100", &admin).await.json();
+    let instances = instances["items"].as_array().unwrap();
+    assert_eq!(instances.len(), 14);
+    for instance in instances {
+        let history = get(&app, &format!("/api/instances/{}/history", instance["id"].as_str().unwrap()), &admin).await.json();
+        let kinds: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert!(kinds.len() >= 3, "{instance}: {kinds:?}");
+    }
+    let incidents = get(&app, "/api/incidents", &admin).await.json();
+    let open: Vec<&Value> = incidents.as_array().unwrap().iter().filter(|i| i["state"] == "open").collect();
+    assert_eq!(open.len(), 1, "{incidents}");
+    assert_eq!(open[0]["element_id"], "Activity_CheckOrder");
+    let tasks = get(&app, "/api/tasks?unassigned=true", &admin).await.json();
+    let tasks = tasks.as_array().unwrap();
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0]["element_id"], "Activity_ApproveOrder");
+    let key = tasks[0]["key"].as_i64().unwrap();
+    assert_eq!(post_json(&app, &format!("/api/tasks/{key}/claim"), &admin, json!({})).await.status, StatusCode::OK);
 });
