@@ -141,7 +141,7 @@ dual_test!(async fn demo_seed_is_idempotent(store) {
     assert_eq!(kinds, ["bpmn", "dmn", "form"]);
     let all = get(&app, "/api/instances?limit=100", &admin).await.json();
     assert_eq!(all["total"], 14);
-    for (state, n) in [("completed", 11), ("cancelled", 1), ("active", 2)] {
+    for (state, n) in [("completed", 10), ("cancelled", 1), ("active", 3), ("incident", 1)] {
         let page = get(&app, &format!("/api/instances?state={state}"), &admin).await.json();
         assert_eq!(page["total"], n, "{state}");
     }
