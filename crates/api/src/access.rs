@@ -140,6 +140,7 @@ pub const TABLE: &[(&str, &str, Access)] = &[
     ("GET", "/api/insights/kpis", Requires(ReportRead)),
     ("GET", "/api/insights/series", Requires(ReportRead)),
     ("GET", "/api/insights/elements", Requires(ReportRead)),
+    ("GET", "/api/insights/decisions", Requires(ReportRead)),
     ("GET", "/api/reports", Requires(ReportRead)),
     ("POST", "/api/reports", Requires(ReportManage)),
     ("GET", "/api/reports/{id}", Requires(ReportRead)),

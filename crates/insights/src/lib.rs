@@ -24,6 +24,7 @@
 
 mod by_variable;
 pub mod dashboards;
+pub mod decision_outcomes;
 mod fold;
 pub mod query;
 pub mod render;
@@ -35,6 +36,7 @@ mod worker;
 
 use flowdesk_store::{Millis, Store, StoreError};
 
+pub use decision_outcomes::{DecisionOutcomes, RuleCount};
 pub use fold::{BatchOutcome, GAP_GRACE_MS};
 pub use query::{
     DurationStats, ElementStats, Filter, Granularity, Kpis, ReadModelStatus, SeriesPoint,

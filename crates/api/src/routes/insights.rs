@@ -5,7 +5,8 @@ use axum::extract::State;
 use axum::Json;
 use flowdesk_insights::query::ProcessVersion;
 use flowdesk_insights::{
-    ElementStats, Filter, Granularity, Insights, InsightsError, Kpis, ReadModelStatus, SeriesPoint,
+    DecisionOutcomes, ElementStats, Filter, Granularity, Insights, InsightsError, Kpis,
+    ReadModelStatus, SeriesPoint,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,6 +28,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(kpis))
         .routes(routes!(series))
         .routes(routes!(elements))
+        .routes(routes!(decisions))
 }
 
 fn insights(state: &AppState) -> Insights {
@@ -145,6 +147,24 @@ async fn elements(
     Ok(Json(
         insights(&state)
             .element_stats(&filter)
+            .await
+            .map_err(problem)?,
+    ))
+}
+
+/// How often each rule of each decision matched (business rule tasks of the
+/// filtered process and version; with no process filter, evaluations
+/// through the API too), from the decision evaluation log.
+#[utoipa::path(get, path = "/api/insights/decisions", tag = "insights", params(Filter),
+    responses((status = 200, description = "One entry per decision", body = [DecisionOutcomes]),
+              (status = 400, description = "Bad filter or too many evaluations", body = ProblemDetails)))]
+async fn decisions(
+    State(state): State<AppState>,
+    QueryParams(filter): QueryParams<Filter>,
+) -> Result<Json<Vec<DecisionOutcomes>>, ApiError> {
+    Ok(Json(
+        insights(&state)
+            .decision_outcomes(&filter)
             .await
             .map_err(problem)?,
     ))

@@ -129,6 +129,23 @@ dual_test!(async fn deploy_and_evaluate_a_decision_table(store) {
     let old = post_json(&app, "/api/decisions/discount/evaluate", &admin, json!({"variables": gold, "version": 1})).await.json();
     assert_eq!((old["result"].clone(), old["version"].clone()), (json!(0.15), json!(1)));
 
+    // Outcomes per rule from the evaluation log: four evaluations of the
+    // table (one as the label's requirement), the label matched no rule.
+    let outcomes = get(&app, "/api/insights/decisions", &admin).await;
+    assert_eq!(outcomes.status, StatusCode::OK, "{}", String::from_utf8_lossy(&outcomes.body));
+    assert_eq!(
+        outcomes.json(),
+        json!([
+            {"decision_id": "discount", "decision_name": "Discount", "evaluations": 4, "no_rule_matched": 0,
+             "rules": [{"rule": 1, "matched": 3}, {"rule": 2, "matched": 3}, {"rule": 3, "matched": 4}]},
+            {"decision_id": "label", "decision_name": "Label", "evaluations": 1, "no_rule_matched": 1, "rules": []}
+        ])
+    );
+    // Evaluations through the API belong to no process; the future holds none.
+    assert_eq!(get(&app, "/api/insights/decisions?process_id=order", &admin).await.json(), json!([]));
+    assert_eq!(get(&app, "/api/insights/decisions?from=253402300799999", &admin).await.json(), json!([]));
+    get(&app, "/api/insights/decisions?to=-9223372036854775808", &admin).await.assert_problem(400, "invalid-request");
+
     let listed = get(&app, "/api/decisions", &admin).await.json();
     let listed = listed.as_array().unwrap();
     assert_eq!(listed.len(), 2, "{listed:?}");
