@@ -818,14 +818,17 @@ impl Insights {
     }
 }
 
+/// A variable filter and the path that names it in errors
+/// (`definition.filters.variable` or the request's `variable`).
+type NamedVariable = (VariableFilter, &'static str);
+
 /// The filter a tile reads with: the request's values over the saved
-/// filters, the tile's process over both.
-/// With the variable filter, if any, and the path naming it in errors.
+/// filters, the tile's process over both; with the variable filter, if any.
 fn effective_filter(
     dashboard: &Dashboard,
     tile: &Tile,
     overrides: &FilterOverrides,
-) -> Result<(Filter, Option<(VariableFilter, &'static str)>), InsightsError> {
+) -> Result<(Filter, Option<NamedVariable>), InsightsError> {
     let saved = &dashboard.definition.filters;
     let variable = match (&overrides.variable, &saved.variable) {
         (Some(variable), _) => Some((variable.clone(), "variable")),
