@@ -365,7 +365,7 @@ export interface DashboardFilters {
   version?: number;
   from?: Millis;
   to?: Millis;
-  variable?: { name: string; value: string };
+  variable?: { name: string; value: string | number | boolean };
 }
 
 export interface DashboardDefinition {
@@ -404,6 +404,10 @@ export interface TileQuery {
   version?: number;
   from?: Millis;
   to?: Millis;
+  /** Only instances whose process variable of this name has `value`. */
+  variable?: string;
+  /** The variable's value as JSON text (`"gold"`, `42`, `true`). */
+  value?: string;
 }
 
 export interface KpiData {

@@ -30,6 +30,8 @@ import {
   sqlParameterNames,
   svgDataUrl,
   tileQuery,
+  variableText,
+  variableValue,
   updateTile,
   withSource,
   type FilterState,
@@ -186,7 +188,15 @@ describe('tile editing', () => {
 describe('filters', () => {
   it('reads a saved range as a custom range of inclusive UTC days', () => {
     const state = filtersFromDefinition({ process_id: 'order', version: 3, from: JAN_10, to: JAN_10 + 7 * DAY });
-    expect(state).toEqual({ process_id: 'order', version: '3', range: 'custom', from: '2026-01-10', to: '2026-01-16' });
+    expect(state).toEqual({
+      process_id: 'order',
+      version: '3',
+      range: 'custom',
+      from: '2026-01-10',
+      to: '2026-01-16',
+      variable: '',
+      value: '',
+    });
     expect(rangeOf(state, 0)).toEqual({ from: JAN_10, to: JAN_10 + 7 * DAY });
     expect(filtersToDefinition(state)).toEqual({ process_id: 'order', version: 3, from: JAN_10, to: JAN_10 + 7 * DAY });
   });
@@ -203,6 +213,32 @@ describe('filters', () => {
     expect(filtersToDefinition(state, { variable: { name: 'region', value: 'EU' } })).toEqual({
       variable: { name: 'region', value: 'EU' },
     });
+  });
+
+  it('filters on a variable value typed as a number, true/false or text, and saves it', () => {
+    expect(variableValue(' 42 ')).toBe(42);
+    expect(variableValue('-1.5e3')).toBe(-1500);
+    expect(variableValue('true')).toBe(true);
+    expect(variableValue('EU')).toBe('EU');
+    expect(variableValue('"42"')).toBe('42');
+    expect(variableValue('"EU')).toBeNull();
+    expect(variableValue('  ')).toBeNull();
+    for (const value of ['EU', '42', 'true', 42, false]) expect(variableValue(variableText(value))).toBe(value);
+    const saved = { process_id: 'order', variable: { name: 'region', value: '42' } };
+    const state = filtersFromDefinition(saved);
+    expect([state.variable, state.value]).toEqual(['region', '"42"']);
+    expect(filtersToDefinition(state)).toEqual(saved);
+    expect(filtersToDefinition({ ...state, variable: '' }, saved)).toEqual({ process_id: 'order' });
+    expect(tileQuery({ ...noFilters, variable: 'region', value: 'EU' }, tile('a'), 0)).toEqual({ variable: 'region', value: '"EU"' });
+    expect(tileQuery({ ...noFilters, variable: 'amount', value: '42' }, tile('a'), 0)).toEqual({ variable: 'amount', value: '42' });
+    expect(tileQuery({ ...noFilters, variable: 'region', value: '' }, tile('a'), 0)).toEqual({});
+  });
+
+  it('says what is missing from a variable filter', () => {
+    expect(filterProblem({ ...noFilters, variable: 'region', value: ' ' })).toBe('Give the value of the variable "region".');
+    expect(filterProblem({ ...noFilters, variable: '', value: 'EU' })).toBe('Give the name of the variable the value is for.');
+    expect(filterProblem({ ...noFilters, variable: 'region', value: '"EU' })).toBe('"EU is not a value: a number, true, false or text.');
+    expect(filterProblem({ ...noFilters, variable: 'region', value: 'EU' })).toBeNull();
   });
 
   it('refuses dates that are not dates and ranges that end before they start', () => {

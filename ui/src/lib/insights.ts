@@ -175,6 +175,38 @@ export interface FilterState {
   from: string;
   /** Last day (inclusive) of a custom range. */
   to: string;
+  /** Name of a process variable to filter on ('' for none; absent: keep the saved one). */
+  variable?: string;
+  /** Its value as typed: a number, true or false, else text ("42" quoted for the text 42). */
+  value?: string;
+}
+
+/** A variable value as typed in the filter bar, or null when it is not one. */
+export function variableValue(text: string): string | number | boolean | null {
+  const typed = text.trim();
+  if (typed === '') return null;
+  if (typed === 'true' || typed === 'false') return typed === 'true';
+  if (/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(typed)) return Number(typed);
+  if (!typed.startsWith('"')) return typed;
+  try {
+    const parsed: unknown = JSON.parse(typed);
+    return typeof parsed === 'string' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A saved variable value as the filter bar shows it (read back by `variableValue`). */
+export function variableText(value: string | number | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  return variableValue(value) === value ? value : JSON.stringify(value);
+}
+
+/** The variable filter of the filter bar, or null (none, or not complete). */
+export function variableFilter(state: FilterState): { name: string; value: string | number | boolean } | null {
+  const name = state.variable?.trim() ?? '';
+  const value = variableValue(state.value ?? '');
+  return name && value !== null ? { name, value } : null;
 }
 
 /** `yyyy-mm-dd` as the start of that UTC day; null when not a date. */
@@ -199,6 +231,8 @@ export function filtersFromDefinition(filters: DashboardFilters): FilterState {
     from: filters.from !== undefined ? msToDateInput(filters.from) : '',
     // `to` is exclusive: the last day shown is the one before it.
     to: filters.to !== undefined ? msToDateInput(filters.to - DAY) : '',
+    variable: filters.variable?.name ?? '',
+    value: filters.variable ? variableText(filters.variable.value) : '',
   };
 }
 
@@ -223,12 +257,18 @@ export function filtersToDefinition(state: FilterState, previous: DashboardFilte
   const version = Number(state.version);
   if (state.process_id && state.version && Number.isInteger(version)) filters.version = version;
   if (state.range === 'custom') Object.assign(filters, rangeOf(state, 0));
-  if (previous.variable) filters.variable = previous.variable;
+  const variable = state.variable === undefined ? (previous.variable ?? null) : variableFilter(state);
+  if (variable) filters.variable = variable;
   return filters;
 }
 
 /** Why the filter bar cannot be applied, or null. */
 export function filterProblem(state: FilterState): string | null {
+  const name = state.variable?.trim() ?? '';
+  const value = state.value?.trim() ?? '';
+  if (name && !value) return `Give the value of the variable "${name}".`;
+  if (!name && value) return 'Give the name of the variable the value is for.';
+  if (value && variableValue(value) === null) return `${value} is not a value: a number, true, false or text.`;
   if (state.range !== 'custom') return null;
   if (state.from && dateInputToMs(state.from) === null) return `"${state.from}" is not a date (yyyy-mm-dd).`;
   if (state.to && dateInputToMs(state.to) === null) return `"${state.to}" is not a date (yyyy-mm-dd).`;
@@ -238,7 +278,8 @@ export function filterProblem(state: FilterState): string | null {
 }
 
 /**
- * The query of one tile: the filter bar's process, version and range; a tile
+ * The query of one tile: the filter bar's process, version, range and
+ * variable (its value as JSON); a tile
  * bound to its own process keeps it (and takes the version only when it is
  * that process's).
  */
@@ -248,6 +289,11 @@ export function tileQuery(state: FilterState, tile: DashboardTile, now: Millis):
   if (process) query.process_id = process;
   const version = Number(state.version);
   if (state.version && Number.isInteger(version) && process === state.process_id) query.version = version;
+  const variable = variableFilter(state);
+  if (variable) {
+    query.variable = variable.name;
+    query.value = JSON.stringify(variable.value);
+  }
   return query;
 }
 
