@@ -15,6 +15,7 @@ use flowdesk_engine::{DecisionError, DecisionEvaluator, DecisionSite, VariableSc
 use flowdesk_rules::{Catalog, Context, DataProvider, DmnModel, ProviderFetch, Trace, Value};
 use flowdesk_store::decision_history::{self, DecisionEvaluation};
 use flowdesk_store::definitions::{self, Definition, Kind, NewDefinition};
+use flowdesk_store::sensitive::{Sealer, DECISION_RESULTS, DECISION_TRACES};
 use flowdesk_store::{Store, StoreError};
 use tokio::sync::mpsc;
 
@@ -279,7 +280,7 @@ pub(crate) async fn evaluate(
         None,
         now_ms(),
     );
-    decision_history::insert(store.pool(), &record).await?;
+    record.write(store).await?;
     Ok(Evaluation {
         definition: definition.clone(),
         result,
@@ -325,21 +326,54 @@ fn history_record(
     trace: &Trace,
     site: Option<&DecisionSite<'_>>,
     now: i64,
-) -> DecisionEvaluation {
+) -> HistoryRecord {
     let decision_name = trace
         .decision(decision_id)
         .map_or_else(|| decision_id.to_string(), |d| d.name.clone());
-    DecisionEvaluation {
-        id: flowdesk_store::new_id(),
-        decision_id: decision_id.to_string(),
-        decision_name,
-        definition_id: definition.map(|d| d.id.clone()),
-        version: definition.map(|d| d.version),
-        instance_id: site.and_then(|s| s.instance_id).map(str::to_string),
-        element_id: site.map(|s| s.element_id.to_string()),
-        evaluated_at: now,
-        result: result.to_json().to_string(),
-        trace: trace_json(trace).to_string(),
+    HistoryRecord {
+        evaluation: DecisionEvaluation {
+            id: flowdesk_store::new_id(),
+            decision_id: decision_id.to_string(),
+            decision_name,
+            definition_id: definition.map(|d| d.id.clone()),
+            version: definition.map(|d| d.version),
+            instance_id: site.and_then(|s| s.instance_id).map(str::to_string),
+            element_id: site.map(|s| s.element_id.to_string()),
+            evaluated_at: now,
+            result: String::new(),
+            trace: String::new(),
+        },
+        process_id: site.map(|s| s.process_id.to_string()),
+        result: result.to_json(),
+        trace: trace_json(trace),
+    }
+}
+
+/// An evaluation to record, its result and trace not sealed yet.
+struct HistoryRecord {
+    /// The row, without its result and trace.
+    evaluation: DecisionEvaluation,
+    /// The BPMN process whose business rule task evaluated it, if any.
+    process_id: Option<String>,
+    result: serde_json::Value,
+    trace: serde_json::Value,
+}
+
+impl HistoryRecord {
+    /// Writes the evaluation with the values of sensitive variables sealed:
+    /// members of the result and trace (the inputs each decision saw)
+    /// named like a sensitive variable of the process (any version of it),
+    /// or of any deployed process when none evaluated it.
+    async fn write(self, store: &Store) -> Result<(), StoreError> {
+        let names = match &self.process_id {
+            Some(process_id) => store.sensitive().of_process(store, process_id).await?,
+            None => store.sensitive().of_every_process(store).await?,
+        };
+        let sealer = Sealer::new(store, names);
+        let mut evaluation = self.evaluation;
+        evaluation.result = sealer.seal(&DECISION_RESULTS, &evaluation.id, self.result)?;
+        evaluation.trace = sealer.seal(&DECISION_TRACES, &evaluation.id, self.trace)?;
+        decision_history::insert(store.pool(), &evaluation).await
     }
 }
 
@@ -350,7 +384,7 @@ fn history_record(
 pub(crate) struct WorkflowDecisions {
     models: DecisionModels,
     provider: Option<Arc<dyn DataProvider>>,
-    history: mpsc::UnboundedSender<DecisionEvaluation>,
+    history: mpsc::UnboundedSender<HistoryRecord>,
 }
 
 impl WorkflowDecisions {
@@ -364,7 +398,7 @@ impl WorkflowDecisions {
         models: DecisionModels,
         provider: Option<Arc<dyn DataProvider>>,
     ) -> WorkflowDecisions {
-        let (history, mut records) = mpsc::unbounded_channel::<DecisionEvaluation>();
+        let (history, mut records) = mpsc::unbounded_channel::<HistoryRecord>();
         let loader = models.clone();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return WorkflowDecisions {
@@ -378,8 +412,9 @@ impl WorkflowDecisions {
                 tracing::error!(%error, "cannot load the deployed DMN definitions");
             }
             while let Some(record) = records.recv().await {
-                if let Err(error) = decision_history::insert(store.pool(), &record).await {
-                    tracing::error!(%error, decision = %record.decision_id, "cannot record a decision evaluation");
+                let decision = record.evaluation.decision_id.clone();
+                if let Err(error) = record.write(&store).await {
+                    tracing::error!(%error, %decision, "cannot record a decision evaluation");
                 }
             }
         });

@@ -31,7 +31,7 @@ use crate::expression::VariableScope;
 /// let decisions = DmnDecisions::from_xml([xml]).unwrap();
 /// let mut variables = serde_json::Map::new();
 /// variables.insert("amount".into(), serde_json::json!(150));
-/// let site = DecisionSite { instance_key: 1, instance_id: None, element_id: "assess" };
+/// let site = DecisionSite { instance_key: 1, instance_id: None, process_id: "p", element_id: "assess" };
 /// assert_eq!(
 ///     decisions.evaluate_decision("risk", &variables, &site),
 ///     Ok(serde_json::json!("high"))
@@ -129,6 +129,7 @@ mod tests {
     const SITE: DecisionSite<'static> = DecisionSite {
         instance_key: 1,
         instance_id: None,
+        process_id: "p",
         element_id: "ship",
     };
 

@@ -33,6 +33,8 @@ pub struct DecisionSite<'a> {
     /// The id the caller knows the instance by ([`Context::instance_id`]),
     /// if it gave one.
     pub instance_id: Option<&'a str>,
+    /// The id of the BPMN process the instance runs.
+    pub process_id: &'a str,
     /// The id of the business rule task in the BPMN model.
     pub element_id: &'a str,
 }
@@ -886,6 +888,7 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 let site = DecisionSite {
                     instance_key: self.state.key,
                     instance_id: self.context.instance_id,
+                    process_id: &self.state.process_id,
                     element_id: &definition.id,
                 };
                 let value = self

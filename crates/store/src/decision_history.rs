@@ -1,6 +1,9 @@
 //! Decision evaluation history: each evaluation of a DMN decision with its
 //! trace (inputs, matched rules, outputs, provider fetches), stored as JSON
-//! text so both dialects keep it as written.
+//! text so both dialects keep it as written. Writers seal the values of
+//! sensitive variables in both documents first
+//! ([`crate::sensitive::DECISION_RESULTS`] and
+//! [`crate::sensitive::DECISION_TRACES`]); readers open or mask them.
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
@@ -26,9 +29,9 @@ pub struct DecisionEvaluation {
     pub element_id: Option<String>,
     /// When it was evaluated.
     pub evaluated_at: Millis,
-    /// The result, as JSON text.
+    /// The result, as JSON text (sensitive members sealed).
     pub result: String,
-    /// The trace, as JSON text.
+    /// The trace, as JSON text (sensitive members sealed).
     pub trace: String,
 }
 

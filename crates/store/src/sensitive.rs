@@ -11,9 +11,10 @@
 //! The engine keeps variables in plain text in memory (FEEL conditions,
 //! crash recovery); this module seals them where they reach a JSON column
 //! ([`SEALED_DOCUMENTS`]: instance variables and states, job variables,
-//! buffered messages). Inside a document, the value of every member whose
-//! name is sensitive (at any depth) becomes a sealed string
-//! (`fdenc:v1:…`, see `flowdesk-vault`) of the value's JSON text, bound to
+//! buffered messages, the results and traces of decision evaluations).
+//! Inside a document, the value of every member whose name is sensitive
+//! (at any depth) becomes a sealed string (`fdenc:v1:…`, see
+//! `flowdesk-vault`) of the value's JSON text, bound to
 //! its place: `table.column/<row>/<member name>`. A string that merely
 //! looks sealed is sealed as well, so whatever opens is Flowdesk's own.
 //! Without data keys (no master key configured) a sensitive value is
@@ -234,6 +235,46 @@ impl SensitiveVariables {
         self.of_definition(&definition)
     }
 
+    /// The sensitive names of instances of the BPMN process `process_id`,
+    /// whichever version they run: the server's patterns and those every
+    /// deployed version declares (for values that know only the process,
+    /// such as a business rule task's decision evaluation).
+    pub async fn of_process(
+        &self,
+        store: &Store,
+        process_id: &str,
+    ) -> Result<Arc<SensitiveNames>, StoreError> {
+        self.of_processes(store, Some(process_id)).await
+    }
+
+    /// The server's patterns and those any deployed process declares: for
+    /// values bound to no process that may still carry its variables (a
+    /// decision evaluated through the API).
+    pub async fn of_every_process(&self, store: &Store) -> Result<Arc<SensitiveNames>, StoreError> {
+        self.of_processes(store, None).await
+    }
+
+    async fn of_processes(
+        &self,
+        store: &Store,
+        process_id: Option<&str>,
+    ) -> Result<Arc<SensitiveNames>, StoreError> {
+        let mut patterns = self.configured.to_vec();
+        for definition in definitions::list(store.pool()).await? {
+            if definition.kind != definitions::Kind::Bpmn
+                || process_id.is_some_and(|id| id != definition.process_id)
+            {
+                continue;
+            }
+            for pattern in &self.of_definition(&definition)?.patterns {
+                if !patterns.contains(pattern) {
+                    patterns.push(pattern.clone());
+                }
+            }
+        }
+        Ok(Arc::new(SensitiveNames::new(patterns)))
+    }
+
     fn cached(&self, definition_id: &str) -> Option<Arc<SensitiveNames>> {
         self.lock().get(definition_id).cloned()
     }
@@ -299,12 +340,31 @@ pub const MESSAGE_VARIABLES: SealedDocuments = SealedDocuments {
     integer_key: false,
 };
 
+/// The result of a decision evaluation (`decision_evaluations.result`).
+pub const DECISION_RESULTS: SealedDocuments = SealedDocuments {
+    table: "decision_evaluations",
+    column: "result",
+    key: "id",
+    integer_key: false,
+};
+
+/// The trace of a decision evaluation (`decision_evaluations.trace`): the
+/// inputs each decision saw, its output, the provider fetches.
+pub const DECISION_TRACES: SealedDocuments = SealedDocuments {
+    table: "decision_evaluations",
+    column: "trace",
+    key: "id",
+    integer_key: false,
+};
+
 /// Every JSON column that may hold sealed variables: what a rotation re-seals.
 pub const SEALED_DOCUMENTS: &[SealedDocuments] = &[
     INSTANCE_VARIABLES,
     INSTANCE_STATES,
     JOB_VARIABLES,
     MESSAGE_VARIABLES,
+    DECISION_RESULTS,
+    DECISION_TRACES,
 ];
 
 /// Seals the sensitive values of documents bound for one process's rows.

@@ -3,10 +3,11 @@
 //! re-sealed by a rotation, and refused without a master key.
 
 use flowdesk_store::data_keys::{self, DataKeyRecord};
+use flowdesk_store::decision_history::{self, DecisionEvaluation};
 use flowdesk_store::definitions::{self, Definition, Kind, NewDefinition};
 use flowdesk_store::sensitive::{
-    self, NamePattern, SensitiveVariables, INSTANCE_STATES, INSTANCE_VARIABLES, JOB_VARIABLES,
-    MESSAGE_VARIABLES,
+    self, NamePattern, Sealer, SensitiveVariables, DECISION_RESULTS, DECISION_TRACES,
+    INSTANCE_STATES, INSTANCE_VARIABLES, JOB_VARIABLES, MESSAGE_VARIABLES,
 };
 use flowdesk_store::test_support::TestDb;
 use flowdesk_store::workflow::{JobOutcome, Workflow, WorkflowError};
@@ -102,6 +103,8 @@ async fn stored_texts(store: &Store) -> Vec<String> {
         "SELECT variables AS t FROM jobs",
         "SELECT variables AS t FROM messages",
         "SELECT detail AS t FROM history",
+        "SELECT result AS t FROM decision_evaluations",
+        "SELECT trace AS t FROM decision_evaluations",
     ] {
         for row in sqlx::query(sql).fetch_all(store.pool()).await.unwrap() {
             texts.push(
@@ -168,6 +171,35 @@ dual_test!(async fn sensitive_variables_are_sealed_opened_for_the_engine_and_res
         .await
         .unwrap();
     tx.commit().await.unwrap();
+
+    // A business rule task's decision evaluation: the inputs and result
+    // members named like the process's sensitive variables are sealed.
+    let names = store.sensitive().of_process(&store, "delivery").await.unwrap();
+    assert!(names.matches("apiPassword") && names.matches("cardNumber") && names.matches("x_secret"));
+    let unknown = store.sensitive().of_process(&store, "no-such-process").await.unwrap();
+    assert!(!unknown.matches("apiPassword") && unknown.matches("x_secret"));
+    let every = store.sensitive().of_every_process(&store).await.unwrap();
+    assert!(every.matches("apiPassword") && every.matches("cardNumber") && !every.matches("customer"));
+    let sealer = Sealer::new(&store, names);
+    let evaluation_id = "evaluation-1";
+    let decision_trace = json!({"decisions": [{"id": "screen", "inputs": {
+        "apiPassword": PASSWORD, "region_secret": REGION, "customer": CUSTOMER,
+    }, "output": "trusted"}], "fetches": []});
+    let decision_result = json!({"verdict": "trusted", "cardNumber": CARD});
+    decision_history::insert(store.pool(), &DecisionEvaluation {
+        id: evaluation_id.into(),
+        decision_id: "screen".into(),
+        decision_name: "Screen".into(),
+        definition_id: None,
+        version: None,
+        instance_id: Some(instance_id.clone()),
+        element_id: Some("screen_task".into()),
+        evaluated_at: T0,
+        result: sealer.seal(&DECISION_RESULTS, evaluation_id, decision_result.clone()).unwrap(),
+        trace: sealer.seal(&DECISION_TRACES, evaluation_id, decision_trace.clone()).unwrap(),
+    })
+    .await
+    .unwrap();
 
     let texts = stored_texts(&store).await;
     assert_sealed(&texts);
@@ -236,11 +268,30 @@ dual_test!(async fn sensitive_variables_are_sealed_opened_for_the_engine_and_res
     let before = versions_in_store(&store).await.len() as u64;
     let resealed = sensitive::reseal(&store, &keys, 1).await.unwrap();
     assert_eq!(resealed, before, "every sealed value re-sealed once");
-    assert!(before >= 9, "instance variables (3), state (3), job (3) and the message: {before}");
+    assert!(
+        before >= 12,
+        "instance variables (3), state (3), job (3), the message and the evaluation (3): {before}"
+    );
     let versions = versions_in_store(&store).await;
     assert!(versions.iter().all(|v| *v == 2), "{versions:?}");
     assert_eq!(sensitive::reseal(&store, &keys, 1).await.unwrap(), 0, "nothing left to re-seal");
     assert_sealed(&stored_texts(&store).await);
+    // The evaluation, re-sealed too, opens in its own row and columns only.
+    let evaluation = decision_history::find(store.pool(), evaluation_id).await.unwrap().unwrap();
+    let opened = sensitive::open_text(&store, &DECISION_TRACES, evaluation_id, evaluation.trace.clone())
+        .await
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&opened).unwrap(), decision_trace);
+    let opened = sensitive::open_text(&store, &DECISION_RESULTS, evaluation_id, evaluation.result.clone())
+        .await
+        .unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&opened).unwrap(), decision_result);
+    assert!(sensitive::open_text(&store, &DECISION_RESULTS, evaluation_id, evaluation.trace.clone())
+        .await
+        .is_err());
+    let mut masked: Value = serde_json::from_str(&evaluation.trace).unwrap();
+    sensitive::mask(&mut masked);
+    assert_eq!(masked["decisions"][0]["inputs"], json!({"apiPassword": "****", "region_secret": "****", "customer": CUSTOMER}));
 
     // The engine reads its sealed state back: the condition on the sensitive
     // variables holds, so the instance ends at `accepted`.

@@ -16,6 +16,9 @@ use crate::types::{
     DecisionDefinition, DecisionEvaluation, DecisionTrace, DeployQuery, EvaluateDecisionRequest,
 };
 use crate::{now_ms, ApiError, AppState};
+use flowdesk_identity::Permission;
+use flowdesk_store::sensitive::{self, DECISION_RESULTS, DECISION_TRACES};
+use flowdesk_store::Store;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -56,11 +59,21 @@ pub(crate) struct StoredDecisionEvaluation {
 }
 
 impl StoredDecisionEvaluation {
-    fn new(stored: flowdesk_store::decision_history::DecisionEvaluation) -> Self {
+    /// `stored` as a principal sees it: the values of sensitive variables
+    /// in plain text when `unmask`, else each shown as `****`.
+    async fn shown(
+        store: &Store,
+        stored: flowdesk_store::decision_history::DecisionEvaluation,
+        unmask: bool,
+    ) -> Result<Self, ApiError> {
         let json = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
-        StoredDecisionEvaluation {
-            result: json(&stored.result),
-            trace: json(&stored.trace),
+        let mut result = json(&stored.result);
+        let mut trace = json(&stored.trace);
+        sensitive::reveal(store, &DECISION_RESULTS, &stored.id, &mut result, unmask).await?;
+        sensitive::reveal(store, &DECISION_TRACES, &stored.id, &mut trace, unmask).await?;
+        Ok(StoredDecisionEvaluation {
+            result,
+            trace,
             id: stored.id,
             decision_id: stored.decision_id,
             decision_name: stored.decision_name,
@@ -69,7 +82,7 @@ impl StoredDecisionEvaluation {
             instance_id: stored.instance_id,
             element_id: stored.element_id,
             evaluated_at: stored.evaluated_at,
-        }
+        })
     }
 }
 
@@ -85,11 +98,13 @@ pub(crate) struct EvaluationsQuery {
     pub limit: Option<i64>,
 }
 
-/// Decision evaluations with their traces, newest first.
+/// Decision evaluations with their traces, newest first. Values of
+/// sensitive variables are `****` unless the caller holds `variable:unmask`.
 #[utoipa::path(get, path = "/api/decisions/evaluations", tag = "decisions", params(EvaluationsQuery),
     responses((status = 200, description = "Evaluations, newest first", body = [StoredDecisionEvaluation])))]
 async fn list_evaluations(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     QueryParams(query): QueryParams<EvaluationsQuery>,
 ) -> Result<Json<Vec<StoredDecisionEvaluation>>, ApiError> {
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
@@ -100,23 +115,30 @@ async fn list_evaluations(
         limit,
     )
     .await?;
-    Ok(Json(
-        all.into_iter().map(StoredDecisionEvaluation::new).collect(),
-    ))
+    let unmask = principal.has(Permission::VariableUnmask);
+    let mut shown = Vec::with_capacity(all.len());
+    for stored in all {
+        shown.push(StoredDecisionEvaluation::shown(&state.store, stored, unmask).await?);
+    }
+    Ok(Json(shown))
 }
 
-/// One decision evaluation with its trace.
+/// One decision evaluation with its trace (sensitive values `****` unless
+/// the caller holds `variable:unmask`).
 #[utoipa::path(get, path = "/api/decisions/evaluations/{id}", tag = "decisions",
     params(("id" = String, Path, description = "The evaluation's id")),
     responses((status = 200, description = "The evaluation", body = StoredDecisionEvaluation),
               (status = 404, description = "No evaluation with that id", body = ProblemDetails)))]
 async fn get_evaluation(
     State(state): State<AppState>,
+    Caller(principal): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<StoredDecisionEvaluation>, ApiError> {
-    Ok(Json(StoredDecisionEvaluation::new(
-        decisions::evaluation(&state.store, &id).await?,
-    )))
+    let stored = decisions::evaluation(&state.store, &id).await?;
+    let unmask = principal.has(Permission::VariableUnmask);
+    Ok(Json(
+        StoredDecisionEvaluation::shown(&state.store, stored, unmask).await?,
+    ))
 }
 
 /// Every DMN definition version with its decisions, newest first.

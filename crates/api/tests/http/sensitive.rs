@@ -2,9 +2,12 @@
 //! `****` to every preset role but admin (`variable:unmask`) in instances,
 //! their variables, job activation and the tasklist; never in history or
 //! the audit export; refused without a master key; and absent from the raw
-//! storage: the SQLite file and its WAL, every PostgreSQL table.
+//! storage: the SQLite file and its WAL, every PostgreSQL table, including
+//! the decision evaluations of business rule tasks.
 
 use axum::body::Body;
+use std::time::{Duration, Instant};
+
 use axum::http::{Method, StatusCode};
 use flowdesk_store::sensitive::{NamePattern, SensitiveVariables};
 use flowdesk_store::test_support::TestDb;
@@ -293,6 +296,22 @@ async fn refused_without_a_master_key(dialect: Dialect) {
     );
     assert_no_secret(&String::from_utf8_lossy(&reply.body), "the problem");
     assert_eq!(count(&store, "instances").await, 0);
+
+    // A decision evaluated with a variable a deployed process declares
+    // sensitive: refused the same way, no evaluation recorded.
+    ok(&post_xml(&app, "/api/decisions?name=screen.dmn", &admin, SCREEN_DMN).await);
+    let reply = post_json(
+        &app,
+        "/api/decisions/screen/evaluate",
+        &admin,
+        json!({"variables": {"apiPassword": PASSWORD_VALUE}}),
+    )
+    .await;
+    let problem = reply.assert_problem(503, "encryption-not-configured");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("apiPassword"), "{detail}");
+    assert_no_secret(&String::from_utf8_lossy(&reply.body), "the problem");
+    assert_eq!(count(&store, "decision_evaluations").await, 0);
     store.close().await;
     db.finish().await;
 }
@@ -305,4 +324,191 @@ async fn sensitive_variables_are_refused_without_a_master_key_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sensitive_variables_are_refused_without_a_master_key_postgres() {
     refused_without_a_master_key(Dialect::Postgres).await;
+}
+
+/// A business rule task deciding on the length of the sensitive
+/// `apiPassword` (the DMN names no value, so only the evaluation could
+/// leak one).
+const SCREENING: &str = r#"<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="s">
+  <bpmn:process id="screening" isExecutable="true">
+    <bpmn:extensionElements><zeebe:properties>
+      <zeebe:property name="flowdesk:sensitive" value="apiPassword" />
+    </zeebe:properties></bpmn:extensionElements>
+    <bpmn:startEvent id="start" />
+    <bpmn:businessRuleTask id="screen_task">
+      <bpmn:extensionElements>
+        <zeebe:calledDecision decisionId="screen" resultVariable="verdict" />
+      </bpmn:extensionElements>
+    </bpmn:businessRuleTask>
+    <bpmn:exclusiveGateway id="route" default="to_short" />
+    <bpmn:endEvent id="trusted" />
+    <bpmn:endEvent id="short" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="screen_task" />
+    <bpmn:sequenceFlow id="f2" sourceRef="screen_task" targetRef="route" />
+    <bpmn:sequenceFlow id="to_trusted" sourceRef="route" targetRef="trusted">
+      <bpmn:conditionExpression>=verdict = "trusted"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="to_short" sourceRef="route" targetRef="short" />
+  </bpmn:process>
+</bpmn:definitions>"#;
+
+const SCREEN_DMN: &str = r#"<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+    id="screening" name="Screening" namespace="urn:flowdesk:screening">
+  <decision id="screen" name="Screen">
+    <decisionTable id="screen_table" hitPolicy="FIRST">
+      <input id="length"><inputExpression typeRef="number"><text>string length(apiPassword)</text></inputExpression></input>
+      <output id="verdict" typeRef="string"/>
+      <rule id="long"><inputEntry><text>&gt; 10</text></inputEntry><outputEntry><text>"trusted"</text></outputEntry></rule>
+      <rule id="other"><inputEntry><text>-</text></inputEntry><outputEntry><text>"short"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>"#;
+
+/// The password of the instance that ends at `short`: not a secret of the
+/// raw scan, sealed all the same.
+const SHORT_PASSWORD: &str = "tiny-pw";
+
+/// The decision evaluations the background writer has recorded once there
+/// are `count` of them (with a deadline).
+async fn evaluations(app: &axum::Router, auth: &Auth, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = get(app, "/api/decisions/evaluations?decision=screen", auth).await;
+        let all = ok(&reply).as_array().cloned().unwrap_or_default();
+        if all.len() >= count || Instant::now() > deadline {
+            assert_eq!(all.len(), count, "{all:?}");
+            return all;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn inputs_of(evaluation: &Value) -> Value {
+    evaluation["trace"]["decisions"][0]["inputs"].clone()
+}
+
+async fn decision_evaluations_sealed(dialect: Dialect) {
+    let db = TestDb::fresh(dialect).await;
+    let store = configured(db.store.clone());
+    let app = app(&store);
+    let admin = setup_admin(&app).await;
+    let operator = user_with_role(&app, &admin, "operator").await;
+    let analyst = user_with_role(&app, &admin, "analyst").await;
+    ok(&post_xml(&app, "/api/decisions?name=screen.dmn", &admin, SCREEN_DMN).await);
+    ok(&post_xml(
+        &app,
+        "/api/definitions?name=screening.bpmn",
+        &admin,
+        SCREENING,
+    )
+    .await);
+
+    // The decision reads the sensitive value and still routes on it.
+    let mut ends = Vec::new();
+    for password in [PASSWORD_VALUE, SHORT_PASSWORD] {
+        let started = ok(&post_json(
+            &app,
+            "/api/instances",
+            &operator,
+            json!({"process_id": "screening", "variables": {
+                "apiPassword": password,
+                "region_secret": REGION_VALUE,
+                "customer": CUSTOMER_VALUE,
+            }}),
+        )
+        .await);
+        let id = started["id"].as_str().unwrap().to_string();
+        let instance = ok(&get(&app, &format!("/api/instances/{id}"), &admin).await);
+        assert_eq!(instance["state"], "completed", "{instance}");
+        assert_eq!(instance["variables"]["apiPassword"], password);
+        ends.push((id, instance["variables"]["verdict"].clone()));
+    }
+    assert_eq!(ends[0].1, "trusted");
+    assert_eq!(ends[1].1, "short");
+
+    // The evaluations: `****` without variable:unmask, the values to the admin.
+    for auth in [&operator, &analyst] {
+        for evaluation in evaluations(&app, auth, 2).await {
+            let inputs = inputs_of(&evaluation);
+            assert_eq!(inputs["apiPassword"], "****", "{evaluation}");
+            assert_eq!(inputs["region_secret"], "****", "{evaluation}");
+            assert_eq!(inputs["customer"], CUSTOMER_VALUE, "{evaluation}");
+            assert!(!evaluation.to_string().contains("fdenc"), "{evaluation}");
+        }
+    }
+    let by_admin = evaluations(&app, &admin, 2).await;
+    for (instance, verdict) in &ends {
+        let evaluation = by_admin
+            .iter()
+            .find(|e| e["instance_id"] == instance.as_str())
+            .unwrap_or_else(|| panic!("an evaluation of {instance}: {by_admin:?}"));
+        assert_eq!(&evaluation["result"], verdict);
+        assert_eq!(evaluation["element_id"], "screen_task");
+        let inputs = inputs_of(evaluation);
+        let password = if verdict == "trusted" {
+            PASSWORD_VALUE
+        } else {
+            SHORT_PASSWORD
+        };
+        assert_eq!(inputs["apiPassword"], password, "{evaluation}");
+        assert_eq!(inputs["region_secret"], REGION_VALUE, "{evaluation}");
+        let id = evaluation["id"].as_str().unwrap();
+        let one = ok(&get(&app, &format!("/api/decisions/evaluations/{id}"), &admin).await);
+        assert_eq!(&one, evaluation);
+        let masked = ok(&get(&app, &format!("/api/decisions/evaluations/{id}"), &operator).await);
+        assert_eq!(inputs_of(&masked)["apiPassword"], "****");
+        assert_eq!(inputs_of(&masked)["region_secret"], "****");
+    }
+
+    // Evaluated through the API, outside any process: the names every
+    // deployed process declares apply, and the server's patterns.
+    let reply = post_json(
+        &app,
+        "/api/decisions/screen/evaluate",
+        &operator,
+        json!({"variables": {"apiPassword": SHORT_PASSWORD, "region_secret": REGION_VALUE}}),
+    )
+    .await;
+    assert_eq!(ok(&reply)["result"], "short");
+    let direct = evaluations(&app, &operator, 3).await;
+    let direct = direct
+        .iter()
+        .find(|e| e["instance_id"].is_null())
+        .expect("the direct evaluation");
+    assert_eq!(inputs_of(direct)["apiPassword"], "****", "{direct}");
+    assert_eq!(inputs_of(direct)["region_secret"], "****", "{direct}");
+
+    // The raw storage holds no value; the scan reads the evaluations
+    // (their ids and the plain variable are there).
+    let raw = raw_storage(&db).await;
+    assert_no_secret(&raw, "the raw storage");
+    assert!(
+        !raw.contains(SHORT_PASSWORD),
+        "the short password is sealed too"
+    );
+    for evaluation in &by_admin {
+        assert!(raw.contains(evaluation["id"].as_str().unwrap()));
+    }
+    assert!(raw.contains(CUSTOMER_VALUE));
+    let stored = sqlx::query("SELECT trace FROM decision_evaluations")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 3);
+    for row in stored {
+        let trace: String = row.try_get("trace").unwrap();
+        assert!(trace.contains("fdenc:v1:"), "{trace}");
+    }
+    db.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decision_evaluations_seal_sensitive_inputs_sqlite() {
+    decision_evaluations_sealed(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decision_evaluations_seal_sensitive_inputs_postgres() {
+    decision_evaluations_sealed(Dialect::Postgres).await;
 }
