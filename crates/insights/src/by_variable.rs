@@ -221,11 +221,11 @@ impl Insights {
     ) -> Result<TileData, InsightsError> {
         let metric = tile.metric;
         let per_element = match tile.kind {
-            TileKind::Heatmap => Some("a heatmap of element durations"),
+            TileKind::Heatmap => Some("as a heatmap of elements"),
             TileKind::Bar | TileKind::Pie | TileKind::Table if filter.process_id.is_some() => {
                 Some("per element")
             }
-            _ if metric == Metric::UserTaskWait => Some("from user task waits"),
+            _ if metric == Metric::UserTaskWait => Some("(the wait of user tasks)"),
             _ => None,
         };
         if let Some(shape) = per_element {
