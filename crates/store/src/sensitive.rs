@@ -254,19 +254,35 @@ impl SensitiveVariables {
         self.of_processes(store, None).await
     }
 
+    /// The server's patterns and those of every BPMN definition version of
+    /// `process_id` (every process when `None`); only the ids are read,
+    /// each version's content once (cached).
     async fn of_processes(
         &self,
         store: &Store,
         process_id: Option<&str>,
     ) -> Result<Arc<SensitiveNames>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM definitions WHERE kind = $1 AND ($2 = '' OR process_id = $2) \
+             ORDER BY id",
+        )
+        .bind(definitions::Kind::Bpmn.as_str())
+        .bind(process_id.unwrap_or(""))
+        .fetch_all(store.pool())
+        .await?;
         let mut patterns = self.configured.to_vec();
-        for definition in definitions::list(store.pool()).await? {
-            if definition.kind != definitions::Kind::Bpmn
-                || process_id.is_some_and(|id| id != definition.process_id)
-            {
-                continue;
-            }
-            for pattern in &self.of_definition(&definition)?.patterns {
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            let names = match self.cached(&id) {
+                Some(names) => names,
+                None => {
+                    let definition = definitions::find(store.pool(), &id)
+                        .await?
+                        .ok_or(StoreError::NotFound)?;
+                    self.of_definition(&definition)?
+                }
+            };
+            for pattern in &names.patterns {
                 if !patterns.contains(pattern) {
                     patterns.push(pattern.clone());
                 }
