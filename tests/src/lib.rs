@@ -1373,9 +1373,22 @@ pub async fn walking_skeleton(client: &Client, first_run: bool) -> Result<()> {
                         )))
                     }
                 };
+                // The definitions table scrolls inside its card: bring the
+                // button to the middle of both scroll areas first, as a
+                // user scrolls to it (WebKit's driver does not).
+                let reference = serde_json::to_value(&button)?;
+                if let Err(error) = client
+                    .execute(
+                        "arguments[0].scrollIntoView({block: 'center', inline: 'center'})",
+                        vec![reference],
+                    )
+                    .await
+                {
+                    return Ok(Attempt::Retry(error.to_string()));
+                }
                 return match button.click().await {
                     Ok(()) => Ok(Attempt::Done(())),
-                    Err(error) => Ok(Attempt::Retry(error.to_string())),
+                    Err(error) => Ok(Attempt::Retry(format!("{error:?}"))),
                 };
             }
             Ok(Attempt::Retry("no matching definition row".to_owned()))
