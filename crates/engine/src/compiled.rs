@@ -399,7 +399,8 @@ impl CompiledProcess {
                 })?;
                 elements[index].compensate_activity = Some(activity);
             }
-            if kind == ElementKind::StartEvent && elements[index].trigger == EventTrigger::Compensate
+            if kind == ElementKind::StartEvent
+                && elements[index].trigger == EventTrigger::Compensate
             {
                 return Err(fail(
                     &source.id,

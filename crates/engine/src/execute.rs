@@ -1139,14 +1139,18 @@ impl<'p> Execution<'p, '_, '_, '_> {
                 .partition(|compensable| {
                     compensable.scopes.contains(&scope)
                         && target.is_none_or(|activity| {
-                            compensable.element == activity || compensable.within.contains(&activity)
+                            compensable.element == activity
+                                || compensable.within.contains(&activity)
                         })
                 });
         self.state.compensable = kept;
         self.set_phase(key, Phase::Active);
         if let Some(instance) = self.instance_mut(key) {
             instance.compensating = Some(Box::new(Compensating {
-                pending: taken.into_iter().map(|compensable| compensable.element).collect(),
+                pending: taken
+                    .into_iter()
+                    .map(|compensable| compensable.element)
+                    .collect(),
                 running: None,
             }));
         }

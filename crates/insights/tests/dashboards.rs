@@ -166,7 +166,10 @@ dual_test!(async fn tiles_answer_what_the_read_model_answers(store) {
 });
 
 fn variable(name: &str, value: serde_json::Value) -> Option<VariableFilter> {
-    Some(VariableFilter { name: name.into(), value })
+    Some(VariableFilter {
+        name: name.into(),
+        value,
+    })
 }
 
 dual_test!(async fn a_variable_filter_reads_the_matching_instances(store) {

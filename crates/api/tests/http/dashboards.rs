@@ -375,10 +375,18 @@ dual_test!(async fn the_demo_instances_ran_through_the_engine(store) {
 #[test]
 fn the_openapi_document_lists_the_variable_filter_of_tiles_and_charts() {
     let document = serde_json::to_value(flowdesk_api::openapi()).unwrap();
-    for path in ["/api/dashboards/{id}/tiles/{tile_id}", "/api/dashboards/{id}/tiles/{tile_id}/chart"] {
-        let parameters = document["paths"][path]["get"]["parameters"].as_array().unwrap();
+    for path in [
+        "/api/dashboards/{id}/tiles/{tile_id}",
+        "/api/dashboards/{id}/tiles/{tile_id}/chart",
+    ] {
+        let parameters = document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap();
         for name in ["variable", "value"] {
-            let parameter = parameters.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{path} has no {name} parameter"));
+            let parameter = parameters
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{path} has no {name} parameter"));
             assert_eq!(parameter["in"], "query", "{path} {name}");
         }
     }

@@ -35,7 +35,12 @@ const TWO_DECISIONS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 async fn grant(app: &axum::Router, admin: &Auth, role: &str, body: Value) -> Value {
     let reply = post_json(app, &format!("/api/roles/{role}/grants"), admin, body).await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(
+        reply.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
     reply.json()
 }
 

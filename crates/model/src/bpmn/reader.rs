@@ -617,7 +617,10 @@ fn link_flows(process: &mut Process) {
 fn link_compensation_handlers(process: &mut Process, associations: &[(String, String)]) {
     for element in &mut process.elements {
         if element.kind == ElementKind::BoundaryEvent
-            && matches!(element.event_definition, Some(EventDefinition::Compensate { .. }))
+            && matches!(
+                element.event_definition,
+                Some(EventDefinition::Compensate { .. })
+            )
         {
             element.compensation_handler = associations
                 .iter()
