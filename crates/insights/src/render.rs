@@ -16,6 +16,12 @@ mod xlsx;
 
 pub use xlsx::{ABOUT_SHEET, TABLE_SHEET};
 
+/// Text sizes in pixels: charts are drawn at about 960 x 540 and shown
+/// scaled down to half that in a dashboard tile or a PDF column, where
+/// labels must still read.
+const TITLE_SIZE: u32 = 28;
+const LABEL_SIZE: u32 = 20;
+
 /// The font every chart uses (Bitstream Vera licence, see fonts/).
 static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
@@ -183,10 +189,10 @@ impl Chart {
         let min = values.fold(0.0f64, f64::min);
         let top = if max > 0.0 { max * 1.1 } else { 1.0 };
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FAMILY, 20))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
+            .caption(&self.title, (FAMILY, TITLE_SIZE))
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(76)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), (min * 1.1)..top)
             .map_err(draw_error)?;
         let categories = &self.categories;
@@ -205,7 +211,7 @@ impl Chart {
             .y_labels(6)
             .x_labels(n.min(12))
             .x_label_formatter(&label)
-            .label_style((FAMILY, 12))
+            .label_style((FAMILY, LABEL_SIZE))
             .draw()
             .map_err(draw_error)?;
         let count = self.series.len().max(1) as f64;
@@ -242,7 +248,7 @@ impl Chart {
                 .configure_series_labels()
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK.mix(0.3))
-                .label_font((FAMILY, 12))
+                .label_font((FAMILY, LABEL_SIZE))
                 .draw()
                 .map_err(draw_error)?;
         }
@@ -255,7 +261,9 @@ impl Chart {
         &self,
         root: &DrawingArea<DB, Shift>,
     ) -> Result<(), RenderError> {
-        let area = root.titled(&self.title, (FAMILY, 20)).map_err(draw_error)?;
+        let area = root
+            .titled(&self.title, (FAMILY, TITLE_SIZE))
+            .map_err(draw_error)?;
         // The pie is drawn in the backend's coordinates, not the titled area's.
         let (x, y) = area.get_pixel_range();
         let (width, height) = ((x.end - x.start) as u32, (y.end - y.start) as u32);
@@ -280,8 +288,8 @@ impl Chart {
         let radius = f64::from(width.min(height)) * 0.35;
         let mut pie = Pie::new(&centre, &radius, &sizes, &colours, &labels);
         pie.start_angle(-90.0);
-        pie.label_style((FAMILY, 14).into_font().color(&BLACK));
-        pie.percentages((FAMILY, 12).into_font().color(&WHITE));
+        pie.label_style((FAMILY, LABEL_SIZE).into_font().color(&BLACK));
+        pie.percentages((FAMILY, LABEL_SIZE).into_font().color(&WHITE));
         area.draw(&pie).map_err(draw_error)?;
         root.present().map_err(draw_error)
     }
