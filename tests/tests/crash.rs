@@ -256,16 +256,15 @@ async fn run(ctx: &TestContext, db_url: &str) -> Result<()> {
             || {
                 let api = api.clone();
                 async move {
-                    let page = match api
-                        .get(&format!(
-                            "/api/instances?process_id={PROCESS_ID}&state=completed&limit=1"
-                        ))
-                        .await
+                    let completed = match count_instances(
+                        &api,
+                        &format!("process_id={PROCESS_ID}&state=completed"),
+                    )
+                    .await
                     {
-                        Ok(page) => page,
+                        Ok(completed) => completed,
                         Err(error) => return Ok(Attempt::Retry(format!("{error:#}"))),
                     };
-                    let completed = page["total"].as_u64().unwrap_or(0);
                     Ok(if completed >= expected {
                         Attempt::Done(())
                     } else {
@@ -322,13 +321,10 @@ async fn run(ctx: &TestContext, db_url: &str) -> Result<()> {
     );
 
     // No instance more or less than started; every one completed.
-    let all = api
-        .get(&format!("/api/instances?process_id={PROCESS_ID}&limit=1"))
-        .await?;
+    let all = count_instances(&api, &format!("process_id={PROCESS_ID}")).await?;
     ensure!(
-        all["total"].as_u64() == Some(instances as u64),
-        "{instances} instances started, GET /api/instances counts {}",
-        all["total"]
+        all == instances as u64,
+        "{instances} instances started, GET /api/instances lists {all}"
     );
     check_histories(&api, &ids).await?;
     eprintln!(
@@ -505,6 +501,21 @@ async fn complete(
                     .expect("stats lock")
                     .push((key, job_type, attempts + 1));
             }
+        }
+    }
+}
+
+/// How many instances `GET /api/instances?{query}` lists, page by page
+/// (the list's `total` counts only up to 1,000).
+async fn count_instances(api: &Api, query: &str) -> Result<u64> {
+    let mut counted = 0;
+    let mut path = format!("/api/instances?{query}&limit=500");
+    loop {
+        let page = api.get(&path).await?;
+        counted += page["items"].as_array().map_or(0, Vec::len) as u64;
+        match page["next"].as_str() {
+            Some(next) => path = format!("/api/instances?{query}&limit=500&after={next}"),
+            None => return Ok(counted),
         }
     }
 }
