@@ -183,6 +183,20 @@ pub(crate) async fn audit_entry(
     Ok(())
 }
 
+/// Appends an audit entry (no detail) in a transaction of its own, for a
+/// change its caller has already committed.
+pub(crate) async fn audit_committed(
+    store: &Store,
+    actor: &str,
+    action: &str,
+    resource: &str,
+) -> Result<(), ApiError> {
+    let mut tx = store.begin().await?;
+    audit_entry(&mut tx, now_ms(), actor, action, resource, "").await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
 /// Which definition an instance should run.
 pub(crate) async fn resolve_definition(
     store: &Store,

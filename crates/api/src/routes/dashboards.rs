@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 use super::insights::problem;
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, JsonBody, QueryParams};
-use crate::services::audit_entry;
+use crate::services::audit_committed;
 use crate::{now_ms, ApiError, AppState};
 
 /// Charts of tiles are drawn at this size (as report exports).
@@ -36,20 +36,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 }
 
 async fn audit(state: &AppState, actor: &str, action: &str, id: &str) -> Result<(), ApiError> {
-    let mut tx = state.store.begin().await?;
-    audit_entry(
-        &mut tx,
-        now_ms(),
-        actor,
-        action,
-        &format!("dashboard:{id}"),
-        "",
-    )
-    .await?;
-    tx.commit()
-        .await
-        .map_err(flowdesk_store::StoreError::from)?;
-    Ok(())
+    audit_committed(&state.store, actor, action, &format!("dashboard:{id}")).await
 }
 
 fn readable(dashboard: &Dashboard, principal: &Principal) -> bool {

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::insights::problem;
 use crate::error::ProblemDetails;
 use crate::extract::{Caller, JsonBody, QueryParams};
-use crate::services::audit_entry;
+use crate::services::audit_committed;
 use crate::{now_ms, ApiError, AppState};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
@@ -38,20 +38,7 @@ async fn audit(
     action: &str,
     report_id: &str,
 ) -> Result<(), ApiError> {
-    let mut tx = state.store.begin().await?;
-    audit_entry(
-        &mut tx,
-        now_ms(),
-        actor,
-        action,
-        &format!("report:{report_id}"),
-        "",
-    )
-    .await?;
-    tx.commit()
-        .await
-        .map_err(flowdesk_store::StoreError::from)?;
-    Ok(())
+    audit_committed(&state.store, actor, action, &format!("report:{report_id}")).await
 }
 
 /// The report with this id or name if the caller may read it; 404 otherwise.
